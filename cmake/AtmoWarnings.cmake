@@ -1,0 +1,10 @@
+# atmo_target_warnings(target): the project's warning set, errors when ATMO_WERROR is on.
+# Applied per target (not globally) so generated protobuf sources keep their own flags.
+function(atmo_target_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+                                           -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
+                                           -Wnull-dereference -Wimplicit-fallthrough)
+  if(ATMO_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
