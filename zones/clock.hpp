@@ -1,0 +1,39 @@
+// Time is explicit in atmo: every component takes a Clock and works in UTC milliseconds, so tests
+// can run a whole simulated day in milliseconds with a ManualClock.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+namespace atmo {
+
+using TimeMs = std::int64_t;  ///< UTC milliseconds since the Unix epoch
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimeMs now_ms() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  TimeMs now_ms() const override {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  }
+};
+
+/// A clock tests move by hand. Safe to read from other threads while one thread advances it.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(TimeMs start = 0) : now_(start) {}
+  TimeMs now_ms() const override { return now_.load(std::memory_order_acquire); }
+  void set(TimeMs t) { now_.store(t, std::memory_order_release); }
+  void advance(TimeMs delta) { now_.fetch_add(delta, std::memory_order_acq_rel); }
+
+ private:
+  std::atomic<TimeMs> now_;
+};
+
+}  // namespace atmo
