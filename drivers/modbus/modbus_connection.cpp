@@ -1,0 +1,195 @@
+#include "drivers/modbus/modbus_connection.hpp"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
+
+#include <modbus/modbus.h>
+
+namespace atmo::modbus {
+namespace {
+
+constexpr std::chrono::milliseconds kMaxConnectTimeout{500};
+
+void set_timeout(modbus_t* ctx, std::chrono::milliseconds t) {
+  const auto ms = static_cast<std::uint32_t>(std::max<std::int64_t>(t.count(), 1));
+  modbus_set_response_timeout(ctx, ms / 1000, (ms % 1000) * 1000);
+}
+
+char parity_char(v1::Parity parity) {
+  switch (parity) {
+    case v1::PARITY_EVEN: return 'E';
+    case v1::PARITY_ODD: return 'O';
+    default: return 'N';
+  }
+}
+
+}  // namespace
+
+TxStatus classify_errno(int error) {
+  std::string text = modbus_strerror(error);
+  if (error == EMBXGPATH || error == EMBXGTAR) return {TxKind::timeout, text};  // the gateway's target is silent
+  if (error > MODBUS_ENOBASE && error < EMBXGPATH) return {TxKind::exception, text};
+  if (error >= EMBBADCRC && error <= EMBBADSLAVE) return {TxKind::garbage, text};
+  if (error == ETIMEDOUT) return {TxKind::timeout, text};
+  return {TxKind::link, text};
+}
+
+std::chrono::microseconds inter_frame_gap(const v1::ModbusRtu& rtu) {
+  const unsigned baud = rtu.baud() > 0 ? rtu.baud() : 9600;
+  if (rtu.inter_frame_gap_us() > 0) return std::chrono::microseconds(rtu.inter_frame_gap_us());
+  if (baud > 19200) return std::chrono::microseconds(1750);
+  const unsigned data_bits = rtu.data_bits() > 0 ? rtu.data_bits() : 8;
+  const unsigned stop_bits = rtu.stop_bits() > 0 ? rtu.stop_bits() : 1;
+  const unsigned parity_bits = parity_char(rtu.parity()) == 'N' ? 0 : 1;
+  const unsigned bits_per_char = 1 + data_bits + parity_bits + stop_bits;
+  // 3.5 characters = 7 half-characters; round up so the gap is never shorter than the spec's.
+  const std::uint64_t half_chars = 7ull * bits_per_char * 1'000'000ull;
+  return std::chrono::microseconds((half_chars + 2ull * baud - 1) / (2ull * baud));
+}
+
+std::string describe(const v1::Bus& bus) {
+  if (bus.has_rtu()) {
+    const auto& r = bus.rtu();
+    return "rtu://" + r.device() + "?baud=" + std::to_string(r.baud() > 0 ? r.baud() : 9600) +
+           "&parity=" + std::string(1, parity_char(r.parity()));
+  }
+  if (bus.has_tcp()) {
+    return "tcp://" + bus.tcp().host() + ":" + std::to_string(bus.tcp().port() > 0 ? bus.tcp().port() : 502);
+  }
+  return "bus " + bus.id() + " (no transport)";
+}
+
+Result<std::unique_ptr<ModbusConnection>> ModbusConnection::create(const v1::Bus& bus,
+                                                                   std::chrono::milliseconds response_timeout) {
+  modbus_t* ctx = nullptr;
+  if (bus.has_tcp()) {
+    const unsigned port = bus.tcp().port() > 0 ? bus.tcp().port() : 502;
+    ctx = modbus_new_tcp_pi(bus.tcp().host().c_str(), std::to_string(port).c_str());
+  } else if (bus.has_rtu()) {
+    const auto& r = bus.rtu();
+    ctx = modbus_new_rtu(r.device().c_str(), static_cast<int>(r.baud() > 0 ? r.baud() : 9600), parity_char(r.parity()),
+                         static_cast<int>(r.data_bits() > 0 ? r.data_bits() : 8),
+                         static_cast<int>(r.stop_bits() > 0 ? r.stop_bits() : 1));
+  } else {
+    return make_error("bus '" + bus.id() + "' has neither a tcp nor an rtu transport");
+  }
+  if (!ctx) return make_error("cannot set up " + describe(bus) + ": " + modbus_strerror(errno));
+  // Recovery is ours (reconnect with backoff); libmodbus's LINK mode retries without bound.
+  modbus_set_error_recovery(ctx, MODBUS_ERROR_RECOVERY_NONE);
+  return std::unique_ptr<ModbusConnection>(new ModbusConnection(ctx, bus.has_rtu(), response_timeout));
+}
+
+ModbusConnection::ModbusConnection(modbus_t* ctx, bool rtu, std::chrono::milliseconds response_timeout)
+    : ctx_(ctx), rtu_(rtu), response_timeout_(response_timeout) {
+  set_timeout(ctx_, response_timeout_);
+  // A reply's bytes follow each other closely; a long gap inside one means a broken frame.
+  const auto byte_ms = static_cast<std::uint32_t>(std::min<std::int64_t>(response_timeout_.count(), 500));
+  modbus_set_byte_timeout(ctx_, byte_ms / 1000, (byte_ms % 1000) * 1000);
+}
+
+ModbusConnection::~ModbusConnection() {
+  close();
+  modbus_free(ctx_);
+}
+
+TxStatus ModbusConnection::connect() {
+  close();
+  set_timeout(ctx_, std::min(response_timeout_, kMaxConnectTimeout));
+  const int rc = modbus_connect(ctx_);
+  const int error = errno;
+  set_timeout(ctx_, response_timeout_);
+  if (rc == -1) {
+    modbus_close(ctx_);
+    return {TxKind::link, modbus_strerror(error)};
+  }
+  const int fd = modbus_get_socket(ctx_);
+  if (fd > kMaxSafeDescriptor) {
+    modbus_close(ctx_);
+    return {TxKind::link, "file descriptor " + std::to_string(fd) +
+                              " is too high for libmodbus 3.1.6 (select() handles only 0..1023); "
+                              "close other files or raise the limit differently"};
+  }
+  {
+    std::lock_guard lock(fd_mutex_);
+    fd_ = fd;
+  }
+  connected_ = true;
+  return {};
+}
+
+void ModbusConnection::close() {
+  std::lock_guard lock(fd_mutex_);
+  fd_ = -1;
+  if (connected_) modbus_close(ctx_);
+  connected_ = false;
+}
+
+void ModbusConnection::shutdown_now() {
+  std::lock_guard lock(fd_mutex_);
+  if (!rtu_ && fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+}
+
+TxStatus ModbusConnection::fail(int error) {
+  TxStatus status = classify_errno(error);
+  if (status.kind == TxKind::link) {
+    close();
+  } else if (status.kind == TxKind::timeout || status.kind == TxKind::garbage) {
+    // A late or partial reply would otherwise be taken as the answer to the next request.
+    modbus_flush(ctx_);
+  }
+  return status;
+}
+
+TxStatus ModbusConnection::read(unsigned unit, v1::RegisterTable table, unsigned start, unsigned count,
+                                std::uint16_t* out) {
+  if (!connected_) return {TxKind::link, "not connected"};
+  modbus_set_slave(ctx_, static_cast<int>(unit));
+  const int addr = static_cast<int>(start);
+  const int nb = static_cast<int>(count);
+  int rc = -1;
+  if (table == v1::REGISTER_TABLE_COIL || table == v1::REGISTER_TABLE_DISCRETE) {
+    std::vector<std::uint8_t> bits(count);
+    rc = table == v1::REGISTER_TABLE_COIL ? modbus_read_bits(ctx_, addr, nb, bits.data())
+                                          : modbus_read_input_bits(ctx_, addr, nb, bits.data());
+    if (rc != -1) std::copy(bits.begin(), bits.end(), out);
+  } else if (table == v1::REGISTER_TABLE_INPUT) {
+    rc = modbus_read_input_registers(ctx_, addr, nb, out);
+  } else {
+    rc = modbus_read_registers(ctx_, addr, nb, out);
+  }
+  if (rc == -1) return fail(errno);
+  if (rc != nb) return {TxKind::garbage, "short reply: " + std::to_string(rc) + " of " + std::to_string(nb)};
+  return {};
+}
+
+TxStatus ModbusConnection::write(unsigned unit, v1::RegisterTable table, unsigned start,
+                                 std::span<const std::uint16_t> words) {
+  if (!connected_) return {TxKind::link, "not connected"};
+  if (words.empty()) return {};
+  modbus_set_slave(ctx_, static_cast<int>(unit));
+  const int addr = static_cast<int>(start);
+  const int nb = static_cast<int>(words.size());
+  int rc = -1;
+  if (table == v1::REGISTER_TABLE_COIL) {
+    if (words.size() == 1) {
+      rc = modbus_write_bit(ctx_, addr, words[0] != 0 ? 1 : 0);
+    } else {
+      std::vector<std::uint8_t> bits(words.size());
+      std::transform(words.begin(), words.end(), bits.begin(), [](std::uint16_t w) { return w != 0 ? 1 : 0; });
+      rc = modbus_write_bits(ctx_, addr, nb, bits.data());
+    }
+  } else if (table == v1::REGISTER_TABLE_HOLDING) {
+    rc = words.size() == 1 ? modbus_write_register(ctx_, addr, words[0])
+                           : modbus_write_registers(ctx_, addr, nb, words.data());
+  } else {
+    return {TxKind::exception, "the " + std::string(table == v1::REGISTER_TABLE_INPUT ? "input" : "discrete") +
+                                   " table is read-only"};
+  }
+  if (rc == -1) return fail(errno);
+  return {};
+}
+
+}  // namespace atmo::modbus
