@@ -36,4 +36,8 @@ class [[nodiscard]] Result {
 
 inline Error make_error(std::string message) { return Error{std::move(message)}; }
 
+/// A result with nothing to return but success.
+using Status = Result<std::monostate>;
+inline Status ok_status() { return std::monostate{}; }
+
 }  // namespace atmo
