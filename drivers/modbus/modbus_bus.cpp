@@ -472,8 +472,10 @@ void ModbusBus::flush_readings(bool force) {
   const auto now = steady_clock::now();
   if (batch_started_ == SteadyTime{}) batch_started_ = now;
   if (!force && now - batch_started_ < options_.max_batch_age) return;
+  const std::size_t size = batch_.size();
   sink_.bus_readings(std::move(batch_));
   batch_.clear();
+  batch_.reserve(size);  // the next cycle is usually as large
   batch_started_ = {};
 }
 

@@ -12,18 +12,18 @@
 namespace atmo::modbus::test {
 
 struct PointSpec {
-  std::string name;
+  std::string name{};
   v1::RegisterTable table = v1::REGISTER_TABLE_HOLDING;
   unsigned address = 0;
   v1::ValueType type = v1::VALUE_TYPE_U16;
   v1::WordOrder order = v1::WORD_ORDER_ABCD;
-  std::optional<double> scale;
+  std::optional<double> scale{};
   double offset = 0;
-  std::optional<std::pair<double, double>> range;
+  std::optional<std::pair<double, double>> range{};
   unsigned poll_ms = 0;
   bool writable = false;
   bool read_back = false;
-  std::optional<unsigned> bit;
+  std::optional<unsigned> bit{};
 };
 
 v1::PointMap point_map(const PointSpec& spec);
