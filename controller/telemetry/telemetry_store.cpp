@@ -238,10 +238,16 @@ void TelemetryStore::apply_settings(std::unique_lock<std::mutex>& lock) {
 void TelemetryStore::commit_batch(std::unique_lock<std::mutex>& lock) {
   PendingWrites batch;
   const std::size_t n = std::min(queue_.size(), options_.max_batch_readings);
-  batch.readings.reserve(n);
-  const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
-  std::move(queue_.begin(), end, std::back_inserter(batch.readings));
-  queue_.erase(queue_.begin(), end);
+  // Keep the lock short (the controller thread may be waiting in append): swap the whole queue
+  // when it fits in one batch, and build the vector after unlocking.
+  std::deque<Reading> taken;
+  if (n == queue_.size()) {
+    taken.swap(queue_);
+  } else {
+    const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
+    std::move(queue_.begin(), end, std::back_inserter(taken));
+    queue_.erase(queue_.begin(), end);
+  }
   in_flight_readings_ = n;
   const auto first_queued_at = first_queued_at_;
   // Leftovers keep the old timestamp, so a backlog is written out without waiting again.
@@ -252,6 +258,7 @@ void TelemetryStore::commit_batch(std::unique_lock<std::mutex>& lock) {
   in_flight_state_ = batch.state;
   const auto control_mark = control_submitted_;
   lock.unlock();
+  batch.readings.assign(std::make_move_iterator(taken.begin()), std::make_move_iterator(taken.end()));
 
   auto committed = writer_->commit(batch, clock_.now_ms());
 

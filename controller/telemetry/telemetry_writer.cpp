@@ -45,6 +45,8 @@ Result<std::unique_ptr<TelemetryWriter>> TelemetryWriter::open(const StoreOption
   const char* sync = options.synchronous == Synchronous::full ? "PRAGMA synchronous=FULL"
                                                               : "PRAGMA synchronous=NORMAL";
   if (auto done = c.exec(sync); !done) return done.error();
+  // After a backlog the WAL may have grown large; truncate it back at checkpoints.
+  if (auto done = c.exec("PRAGMA journal_size_limit = 67108864"); !done) return done.error();
   if (auto migrated = migrate_schema(c); !migrated) return migrated.error();
   if (auto capped = writer->set_max_database_bytes(options.max_database_bytes); !capped) {
     return capped.error();

@@ -580,7 +580,7 @@ TEST_CASE("A full disk degrades the store, keeps the queue, and nothing is lost 
   CHECK(count_rows(options.path, "SELECT sum(count) FROM rollup_1m") == kReadings);
 }
 
-TEST_CASE("stop() commits what is queued; appends after stop are counted as dropped", "[telemetry]") {
+TEST_CASE("stop() commits what is queued, and appends after stop are counted as dropped", "[telemetry]") {
   TempDir dir;
   ManualClock clock(kT0);
   auto options = options_for(dir);
