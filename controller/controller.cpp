@@ -1,0 +1,311 @@
+#include "controller/controller.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace atmo::controller {
+namespace json = boost::json;
+
+namespace {
+
+std::unique_ptr<zones::Schedule> make_schedule(std::shared_ptr<const zones::Venue> venue) {
+  auto schedule = zones::Schedule::create(std::move(venue));
+  if (!schedule) throw std::runtime_error("cannot build the schedule: " + schedule.error().message);
+  return std::make_unique<zones::Schedule>(std::move(schedule).value());
+}
+
+std::string compliance_kind(zones::ComplianceEvent::Kind kind) {
+  using K = zones::ComplianceEvent::Kind;
+  switch (kind) {
+    case K::alarm_raised: return "alarm.raised";
+    case K::alarm_cleared: return "alarm.cleared";
+    case K::checklist_confirmed: return "checklist.confirmed";
+    case K::sense_changed: return "compliance.sense";
+    default: return "compliance.state";
+  }
+}
+
+constexpr auto kStateScenes = "scenes";
+constexpr auto kStateCompliance = "compliance";
+constexpr auto kStateSchedule = "schedule";
+
+}  // namespace
+
+Controller::Controller(boost::asio::io_context& io, std::shared_ptr<const zones::Venue> venue, const Clock& clock,
+                       SoundSink& sound, ControllerOptions options)
+    : io_(io),
+      venue_(std::move(venue)),
+      clock_(clock),
+      options_(std::move(options)),
+      schedule_(make_schedule(venue_)),
+      events_(clock_),
+      scenes_(venue_, clock_, *schedule_, *this, sound, events_),
+      runner_(venue_, clock_, *schedule_, scenes_, events_),
+      compliance_(venue_, *schedule_, clock_.now_ms()),
+      tick_timer_(io_) {
+  // Buses are created (not connected) now: a transport that cannot be set up is a start-up failure.
+  devices_ = std::make_unique<modbus::DeviceSet>(venue_, io_.get_executor(),
+                                                static_cast<modbus::DeviceSetListener&>(*this), clock_, options_.bus);
+}
+
+Controller::~Controller() { stop(); }
+
+Status Controller::start() {
+  if (started_) return ok_status();
+  auto store_options = telemetry::options_from_config(venue_->config().storage(),
+                                                      (options_.state_dir / (venue_->id() + ".db")).string());
+  if (std::filesystem::path(store_options.path).is_relative()) {
+    store_options.path = (options_.state_dir / store_options.path).string();
+  }
+  auto store = telemetry::TelemetryStore::open(store_options, clock_);
+  if (!store) return make_error("cannot open the telemetry database " + store_options.path + ": " + store.error().message);
+  store_ = std::move(store).value();
+  // Every event reaches the database; the ring in the bus serves the API meanwhile.
+  events_.subscribe([this](const Event& e) {
+    if (store_) store_->append_event(e);
+    if (e.kind.rfind("scene.", 0) == 0 || e.kind.rfind("alarm.", 0) == 0 || e.kind.rfind("checklist.", 0) == 0) {
+      state_dirty_ = true;
+    }
+  });
+
+  restore_state();
+  devices_->start();
+  started_ = true;
+  runner_.tick();  // catch the schedule up before anything else happens
+  day_part_ = runner_.day_part();
+  handle(compliance_.set_day_part(day_part_, clock_.now_ms()));
+  save_state();
+  arm_tick();
+  Event e;
+  e.kind = "controller.started";
+  e.who = "controller";
+  e.message = "atmo started for " + venue_->id() + " (" + std::to_string(venue_->devices().size()) + " devices, day part '" +
+              day_part_ + "')";
+  events_.publish(std::move(e));
+  return ok_status();
+}
+
+void Controller::stop() {
+  if (!started_ || stopped_) return;
+  stopped_ = true;
+  tick_timer_.cancel();
+  save_state();
+  Event e;
+  e.kind = "controller.stopped";
+  e.who = "controller";
+  e.message = "atmo stopped";
+  events_.publish(std::move(e));
+  devices_->stop();
+  if (store_) store_->stop();
+}
+
+void Controller::restore_state() {
+  auto scenes = store_->get_state(kStateScenes);
+  if (scenes && scenes.value()) {
+    if (auto ok = scenes_.restore_json(**scenes); !ok) spdlog::warn("restart state: {}", ok.error().message);
+  }
+  auto schedule = store_->get_state(kStateSchedule);
+  if (schedule && schedule.value()) {
+    json::error_code ec;
+    auto doc = json::parse(**schedule, ec);
+    if (!ec && doc.is_object() && doc.as_object().contains("at") && doc.at("at").is_int64()) {
+      runner_.restore_last_applied(doc.at("at").as_int64(), std::string(doc.at("scene").as_string()));
+    }
+  }
+  auto compliance = store_->get_state(kStateCompliance);
+  if (compliance && compliance.value()) {
+    auto snapshot = zones::parse_compliance_snapshot(**compliance);
+    if (!snapshot) {
+      spdlog::warn("restart state: compliance snapshot ignored: {}", snapshot.error().message);
+    } else if (auto notes = compliance_.restore(*snapshot); notes) {
+      for (const auto& n : *notes) spdlog::info("restart state: {}", n);
+    }
+  }
+  handle(compliance_.advance_to(clock_.now_ms()));
+}
+
+void Controller::save_state() {
+  if (!store_) return;
+  store_->put_state(kStateScenes, scenes_.snapshot_json());
+  store_->put_state(kStateCompliance, zones::serialize(compliance_.snapshot()));
+  if (auto at = runner_.last_applied_at()) {
+    auto active = runner_.active();
+    store_->put_state(kStateSchedule, json::serialize(json::object{{"at", *at}, {"scene", active ? active->venue_scene : ""}}));
+  }
+  // Today's index so far, so a report of today survives a restart too.
+  for (const auto& d : compliance_.today()) {
+    const auto pct = d.percent();
+    store_->put_daily_index(telemetry::DailyIndexRow{d.day, d.zone, std::string(v1::Sense_Name(d.sense)), pct.value_or(NAN),
+                                                     (d.in_standard_ms + d.out_of_standard_ms) / 1000,
+                                                     d.in_standard_ms / 1000, d.no_data_ms / 1000});
+  }
+  last_save_ = std::chrono::steady_clock::now();
+  state_dirty_ = false;
+}
+
+void Controller::arm_tick() {
+  tick_timer_.expires_after(options_.tick);
+  tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    on_tick();
+    arm_tick();
+  });
+}
+
+void Controller::on_tick() {
+  ++ticks_;
+  scenes_.tick();
+  const auto per_second = std::max<std::uint64_t>(1, 1000 / static_cast<std::uint64_t>(options_.tick.count()));
+  if (ticks_ % per_second != 0) return;
+  runner_.tick();
+  const TimeMs now = clock_.now_ms();
+  handle(compliance_.advance_to(now));
+  if (const std::string part = runner_.day_part(); part != day_part_) {
+    day_part_ = part;
+    handle(compliance_.set_day_part(part, now));
+  }
+  check_store_health();
+  if (state_dirty_ || std::chrono::steady_clock::now() - last_save_ >= options_.save_every) save_state();
+}
+
+void Controller::handle(const zones::ComplianceUpdate& update) {
+  for (const auto& ev : update.events) {
+    if (ev.kind == zones::ComplianceEvent::Kind::state_changed) continue;  // the per-sense change says it
+    Event e;
+    e.time_ms = ev.at;
+    e.kind = compliance_kind(ev.kind);
+    e.zone = ev.zone;
+    e.subject = ev.item.empty() ? std::string(zones::to_string(ev.sense)) : ev.item;
+    e.who = ev.who.empty() ? "compliance" : ev.who;
+    e.message = ev.message;
+    json::object d{{"sense", zones::to_string(ev.sense)}, {"from", zones::to_string(ev.from)},
+                   {"to", zones::to_string(ev.to)}, {"checklist", ev.checklist}};
+    if (ev.kind == zones::ComplianceEvent::Kind::alarm_raised || ev.kind == zones::ComplianceEvent::Kind::alarm_cleared) {
+      d["start_ms"] = ev.start;
+      if (ev.end) d["end_ms"] = ev.end;
+      if (ev.duration_ms) d["duration_ms"] = ev.duration_ms;
+      if (ev.worst_value) d["worst_value"] = *ev.worst_value;
+    }
+    e.details_json = json::serialize(d);
+    events_.publish(std::move(e));
+  }
+  for (const auto& d : update.finished_days) {
+    if (!store_) break;
+    const auto pct = d.percent();
+    store_->put_daily_index(telemetry::DailyIndexRow{d.day, d.zone, std::string(v1::Sense_Name(d.sense)), pct.value_or(NAN),
+                                                     (d.in_standard_ms + d.out_of_standard_ms) / 1000,
+                                                     d.in_standard_ms / 1000, d.no_data_ms / 1000});
+  }
+}
+
+Status Controller::apply_zone_scene(std::string_view zone, std::string_view scene, const std::string& who, Hold hold,
+                                    const std::string& why) {
+  if (hold.kind == Hold::Kind::none) hold.kind = Hold::Kind::until_next_change;  // manual choices hold
+  return scenes_.apply_zone_scene(zone, scene, zones::ChangeCause{who, why}, hold);
+}
+
+Status Controller::apply_venue_scene(std::string_view scene, const std::string& who, Hold hold, const std::string& why) {
+  if (hold.kind == Hold::Kind::none) hold.kind = Hold::Kind::until_next_change;
+  return scenes_.apply_venue_scene(scene, zones::ChangeCause{who, why}, hold);
+}
+
+Result<zones::ComplianceUpdate> Controller::confirm_checklist(std::string_view zone, std::string_view item,
+                                                              const std::string& who) {
+  auto update = compliance_.confirm(zone, item, who, clock_.now_ms());
+  if (update) handle(*update);
+  return update;
+}
+
+void Controller::on_readings(std::vector<modbus::PointReading> readings) {
+  std::vector<telemetry::Reading> rows;
+  rows.reserve(readings.size());
+  for (const auto& r : readings) {
+    if (!r.point) continue;
+    live_[r.point->id] = LiveReading{r.time_ms, r.value, r.quality, r.error};
+    rows.push_back(telemetry::Reading{r.point->id, r.time_ms, r.value, r.quality});
+    if (r.point->output() && r.quality == v1::QUALITY_GOOD) scenes_.note_output_reading(*r.point, r.value);
+    if (r.point->id == venue_->config().safety().fire_alarm_point()) check_fire_alarm(r);
+    handle(compliance_.feed(r.point->id, r.value, r.quality, r.time_ms));
+  }
+  if (store_) store_->append(std::move(rows));
+}
+
+void Controller::check_fire_alarm(const modbus::PointReading& reading) {
+  if (reading.quality == v1::QUALITY_GOOD) {
+    fire_input_lost_ = false;
+    scenes_.set_fire_alarm(reading.value >= 0.5, "input " + reading.point->id);
+    return;
+  }
+  // A lost input keeps the last known alarm state: never clear an alarm on silence.
+  if (!fire_input_lost_) {
+    fire_input_lost_ = true;
+    Event e;
+    e.kind = "safety.fire_input.lost";
+    e.zone = reading.point->zone;
+    e.subject = reading.point->id;
+    e.who = "safety";
+    e.message = "Fire alarm input " + reading.point->id + " is not readable (" + reading.error +
+                "): check the interface module; the last known state holds";
+    events_.publish(std::move(e));
+  }
+}
+
+void Controller::on_device_health(const modbus::DeviceHealth& health) {
+  Event e;
+  e.kind = health.online ? "device.online" : "device.offline";
+  e.zone = health.device ? health.device->zone : "";
+  e.subject = health.device_id;
+  e.who = "modbus";
+  e.message = "Device " + health.device_id + " on bus " + health.bus_id + " unit " + std::to_string(health.unit) +
+              (health.online ? " is back online" : " is offline: " + health.last_error);
+  events_.publish(std::move(e));
+}
+
+void Controller::on_write_result(const zones::Point& point, double value, const std::optional<Error>& error) {
+  if (!error) {
+    write_errors_.erase(point.id);
+    return;
+  }
+  auto [it, inserted] = write_errors_.try_emplace(point.id, error->message);
+  if (!inserted && it->second == error->message) return;
+  it->second = error->message;
+  Event e;
+  e.kind = "output.write_failed";
+  e.zone = point.zone;
+  e.subject = point.id;
+  e.who = "modbus";
+  e.message = "Writing " + std::to_string(value) + " to " + point.id + " failed: " + error->message;
+  events_.publish(std::move(e));
+}
+
+void Controller::on_readback_mismatch(const zones::Point& point, double desired, double actual) {
+  Event e;
+  e.kind = "output.mismatch";
+  e.zone = point.zone;
+  e.subject = point.id;
+  e.who = "modbus";
+  e.message = point.id + " reads back " + std::to_string(actual) + " although " + std::to_string(desired) + " was written";
+  events_.publish(std::move(e));
+}
+
+Status Controller::set_output(const zones::Point& point, double value) { return devices_->set_desired(point, value); }
+
+void Controller::check_store_health() {
+  if (!store_) return;
+  const auto health = store_->health();
+  const bool degraded = health.state == telemetry::StoreHealth::State::degraded;
+  if (degraded == store_degraded_) return;
+  store_degraded_ = degraded;
+  Event e;
+  e.kind = degraded ? "storage.degraded" : "storage.recovered";
+  e.who = "telemetry";
+  e.message = degraded ? "Readings cannot be stored (" + health.error + "); " + std::to_string(health.queued_readings) +
+                             " wait in memory and are written when storage returns"
+                       : "Storage works again; queued readings are being written";
+  events_.publish(std::move(e));
+}
+
+}  // namespace atmo::controller
