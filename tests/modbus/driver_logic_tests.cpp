@@ -8,6 +8,7 @@
 #include <modbus/modbus.h>
 
 #include "drivers/modbus/backoff.hpp"
+#include "drivers/modbus/bus_url.hpp"
 #include "drivers/modbus/device_health.hpp"
 #include "drivers/modbus/modbus_connection.hpp"
 #include "drivers/modbus/point_quality.hpp"
@@ -198,4 +199,35 @@ TEST_CASE("buses describe themselves as URLs in messages", "[connection]") {
   rtu.mutable_rtu()->set_device("/dev/ttyUSB0");
   rtu.mutable_rtu()->set_parity(v1::PARITY_EVEN);
   CHECK(describe(rtu) == "rtu:///dev/ttyUSB0?baud=9600&parity=E");
+}
+
+TEST_CASE("bus URLs parse into buses and round-trip through describe()", "[url]") {
+  auto tcp = parse_bus_url("tcp://10.0.0.7:1502");
+  REQUIRE(tcp.ok());
+  CHECK(tcp->tcp().host() == "10.0.0.7");
+  CHECK(tcp->tcp().port() == 1502);
+  CHECK(describe(*tcp) == "tcp://10.0.0.7:1502");
+  CHECK(parse_bus_url("tcp://gateway.local")->tcp().port() == 502);
+  CHECK(parse_bus_url("tcp://[::1]:15020")->tcp().host() == "::1");
+
+  auto rtu = parse_bus_url("rtu:///dev/ttyUSB0?baud=19200&parity=E&stop_bits=2&pacing_ms=20");
+  REQUIRE(rtu.ok());
+  CHECK(rtu->rtu().device() == "/dev/ttyUSB0");
+  CHECK(rtu->rtu().baud() == 19200);
+  CHECK(rtu->rtu().parity() == v1::PARITY_EVEN);
+  CHECK(rtu->rtu().stop_bits() == 2);
+  CHECK(rtu->rtu().request_pacing_ms() == 20);
+  CHECK(describe(*rtu) == "rtu:///dev/ttyUSB0?baud=19200&parity=E");
+  CHECK(parse_bus_url("rtu:///dev/ttyS1")->rtu().baud() == 9600);
+  CHECK(is_bus_url("tcp://x"));
+  CHECK_FALSE(is_bus_url("lounge-bus"));
+}
+
+TEST_CASE("bad bus URLs say what to write instead", "[url]") {
+  CHECK_THAT(parse_bus_url("tcp://host:99999").error().message, Catch::Contains("the port must be a number from 1 to 65535"));
+  CHECK_THAT(parse_bus_url("tcp://:502").error().message, Catch::Contains("names no host"));
+  CHECK_THAT(parse_bus_url("rtu://ttyUSB0").error().message, Catch::Contains("rtu:///dev/ttyUSB0?baud=9600"));
+  CHECK_THAT(parse_bus_url("rtu:///dev/ttyUSB0?parity=X").error().message, Catch::Contains("N, E or O"));
+  CHECK_THAT(parse_bus_url("rtu:///dev/ttyUSB0?speed=9600").error().message, Catch::Contains("known: baud"));
+  CHECK_THAT(parse_bus_url("udp://host").error().message, Catch::Contains("not a bus URL"));
 }
