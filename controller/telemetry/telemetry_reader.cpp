@@ -30,20 +30,35 @@ class ReadTransaction {
 }  // namespace
 
 Result<std::unique_ptr<TelemetryReader>> TelemetryReader::open(const std::string& path) {
-  auto db = Connection::open(path, Connection::Mode::read_only);
+  auto reader = open_lazily(path);
+  {
+    std::lock_guard lock(reader->mutex_);
+    if (auto connected = reader->connect_locked(); !connected) return connected.error();
+  }
+  return reader;
+}
+
+std::unique_ptr<TelemetryReader> TelemetryReader::open_lazily(const std::string& path) {
+  return std::unique_ptr<TelemetryReader>(new TelemetryReader(path));
+}
+
+Result<bool> TelemetryReader::connect_locked() {
+  if (db_) return true;
+  auto db = Connection::open(path_, Connection::Mode::read_only);
   if (!db) return db.error();
-  return std::unique_ptr<TelemetryReader>(new TelemetryReader(std::move(db).value()));
+  db_.emplace(std::move(db).value());
+  return true;
 }
 
 Result<std::optional<std::int64_t>> TelemetryReader::find_point(const std::string& name) {
-  auto stmt = db_.prepare("SELECT id FROM points WHERE name = ?1");
+  auto stmt = db_->prepare("SELECT id FROM points WHERE name = ?1");
   if (!stmt) return stmt.error();
   Statement& s = stmt.value();
   s.bind(1, name);
   const int rc = s.step();
   if (rc == SQLITE_ROW) return std::optional<std::int64_t>(s.column_int64(0));
   if (rc == SQLITE_DONE) return std::optional<std::int64_t>();
-  return db_.error("cannot look up point '" + name + "'");
+  return db_->error("cannot look up point '" + name + "'");
 }
 
 Result<std::vector<Bucket>> TelemetryReader::buckets(std::int64_t point_id, TimeMs from_ms,
@@ -57,7 +72,7 @@ Result<std::vector<Bucket>> TelemetryReader::buckets(std::int64_t point_id, Time
       "SELECT minute_ms - ((minute_ms % ?4 + ?4) % ?4) AS bucket, min(min), max(max), "
       "sum(sum) / sum(count), sum(count) FROM rollup_1m WHERE point_id = ?1 AND minute_ms >= ?2 "
       "AND minute_ms < ?3 GROUP BY bucket ORDER BY bucket";
-  auto stmt = db_.prepare(rollups ? kRollup : kRaw);
+  auto stmt = db_->prepare(rollups ? kRollup : kRaw);
   if (!stmt) return stmt.error();
   Statement& s = stmt.value();
   s.bind(1, point_id);
@@ -71,7 +86,7 @@ Result<std::vector<Bucket>> TelemetryReader::buckets(std::int64_t point_id, Time
     out.push_back(Bucket{s.column_int64(0), s.column_double(1), s.column_double(2),
                          s.column_double(3), s.column_int64(4)});
   }
-  if (rc != SQLITE_DONE) return db_.error("cannot query telemetry");
+  if (rc != SQLITE_DONE) return db_->error("cannot query telemetry");
   return out;
 }
 
@@ -85,8 +100,9 @@ Result<std::vector<Series>> TelemetryReader::query(const std::vector<std::string
   }
   const bool rollups = step_ms >= kRollupStepMs;
   std::lock_guard lock(mutex_);
-  ReadTransaction snapshot(db_);  // every series from the same moment
-  if (!snapshot.ok()) return db_.error("cannot start a read");
+  if (auto connected = connect_locked(); !connected) return connected.error();
+  ReadTransaction snapshot(*db_);  // every series from the same moment
+  if (!snapshot.ok()) return db_->error("cannot start a read");
   std::vector<Series> out;
   out.reserve(points.size());
   for (const auto& name : points) {
@@ -105,9 +121,10 @@ Result<std::vector<Series>> TelemetryReader::query(const std::vector<std::string
 
 Result<std::vector<Reading>> TelemetryReader::latest(const std::vector<std::string>& points) {
   std::lock_guard lock(mutex_);
-  ReadTransaction snapshot(db_);
-  if (!snapshot.ok()) return db_.error("cannot start a read");
-  auto stmt = db_.prepare(
+  if (auto connected = connect_locked(); !connected) return connected.error();
+  ReadTransaction snapshot(*db_);
+  if (!snapshot.ok()) return db_->error("cannot start a read");
+  auto stmt = db_->prepare(
       "SELECT r.time_ms, r.value, r.quality FROM readings r JOIN points p ON p.id = r.point_id "
       "WHERE p.name = ?1 ORDER BY r.time_ms DESC LIMIT 1");
   if (!stmt) return stmt.error();
@@ -123,7 +140,7 @@ Result<std::vector<Reading>> TelemetryReader::latest(const std::vector<std::stri
                                                 : s.column_double(1),
                             static_cast<v1::Quality>(s.column_int64(2))});
     } else if (rc != SQLITE_DONE) {
-      return db_.error("cannot read the latest value of '" + name + "'");
+      return db_->error("cannot read the latest value of '" + name + "'");
     }
   }
   return out;
@@ -132,12 +149,13 @@ Result<std::vector<Reading>> TelemetryReader::latest(const std::vector<std::stri
 Result<std::uint64_t> TelemetryReader::raw(const std::string& point, TimeMs from_ms, TimeMs to_ms,
                                            const std::function<bool(const Reading&)>& each) {
   std::lock_guard lock(mutex_);
-  ReadTransaction snapshot(db_);
-  if (!snapshot.ok()) return db_.error("cannot start a read");
+  if (auto connected = connect_locked(); !connected) return connected.error();
+  ReadTransaction snapshot(*db_);
+  if (!snapshot.ok()) return db_->error("cannot start a read");
   auto id = find_point(point);
   if (!id) return id.error();
   if (!*id) return std::uint64_t{0};
-  auto stmt = db_.prepare(
+  auto stmt = db_->prepare(
       "SELECT time_ms, value, quality FROM readings WHERE point_id = ?1 AND time_ms >= ?2 "
       "AND time_ms < ?3 ORDER BY time_ms, rowid");
   if (!stmt) return stmt.error();
@@ -155,26 +173,28 @@ Result<std::uint64_t> TelemetryReader::raw(const std::string& point, TimeMs from
     ++n;
     if (!each(r)) return n;
   }
-  if (rc != SQLITE_DONE) return db_.error("cannot read readings of '" + point + "'");
+  if (rc != SQLITE_DONE) return db_->error("cannot read readings of '" + point + "'");
   return n;
 }
 
 Result<std::optional<std::string>> TelemetryReader::get_state(const std::string& key) {
   std::lock_guard lock(mutex_);
-  auto stmt = db_.prepare("SELECT value FROM state WHERE key = ?1");
+  if (auto connected = connect_locked(); !connected) return connected.error();
+  auto stmt = db_->prepare("SELECT value FROM state WHERE key = ?1");
   if (!stmt) return stmt.error();
   Statement& s = stmt.value();
   s.bind(1, key);
   const int rc = s.step();
   if (rc == SQLITE_ROW) return std::optional<std::string>(s.column_blob(0));
   if (rc == SQLITE_DONE) return std::optional<std::string>();
-  return db_.error("cannot read state '" + key + "'");
+  return db_->error("cannot read state '" + key + "'");
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> TelemetryReader::list_state(
     const std::string& prefix) {
   std::lock_guard lock(mutex_);
-  auto stmt = db_.prepare(
+  if (auto connected = connect_locked(); !connected) return connected.error();
+  auto stmt = db_->prepare(
       "SELECT key, value FROM state WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key");
   if (!stmt) return stmt.error();
   Statement& s = stmt.value();
@@ -182,7 +202,7 @@ Result<std::vector<std::pair<std::string, std::string>>> TelemetryReader::list_s
   std::vector<std::pair<std::string, std::string>> out;
   int rc = SQLITE_ROW;
   while ((rc = s.step()) == SQLITE_ROW) out.emplace_back(s.column_text(0), s.column_blob(1));
-  if (rc != SQLITE_DONE) return db_.error("cannot list state");
+  if (rc != SQLITE_DONE) return db_->error("cannot list state");
   return out;
 }
 
@@ -202,7 +222,8 @@ Result<std::vector<Event>> TelemetryReader::events(const EventFilter& filter) {
   sql += " ORDER BY time_ms, id LIMIT ?" + std::to_string(next);
 
   std::lock_guard lock(mutex_);
-  auto stmt = db_.prepare(sql);
+  if (auto connected = connect_locked(); !connected) return connected.error();
+  auto stmt = db_->prepare(sql);
   if (!stmt) return stmt.error();
   Statement& s = stmt.value();
   int index = 1;
@@ -217,7 +238,7 @@ Result<std::vector<Event>> TelemetryReader::events(const EventFilter& filter) {
     out.push_back(Event{s.column_int64(0), s.column_int64(1), s.column_text(2), s.column_text(3),
                         s.column_text(4), s.column_text(5), s.column_text(6), s.column_text(7)});
   }
-  if (rc != SQLITE_DONE) return db_.error("cannot read events");
+  if (rc != SQLITE_DONE) return db_->error("cannot read events");
   return out;
 }
 
@@ -225,7 +246,8 @@ Result<std::vector<DailyIndexRow>> TelemetryReader::daily_index(
     const std::string& from_date, const std::string& to_date,
     const std::optional<std::string>& zone) {
   std::lock_guard lock(mutex_);
-  auto stmt = db_.prepare(
+  if (auto connected = connect_locked(); !connected) return connected.error();
+  auto stmt = db_->prepare(
       "SELECT date, zone, sense, percent, seconds_applicable, seconds_in_standard, "
       "seconds_no_data FROM daily_index WHERE date >= ?1 AND date <= ?2 "
       "AND (?3 IS NULL OR zone = ?3) ORDER BY date, zone, sense");
@@ -245,7 +267,7 @@ Result<std::vector<DailyIndexRow>> TelemetryReader::daily_index(
                                 s.column_double(3), s.column_int64(4), s.column_int64(5),
                                 s.column_int64(6)});
   }
-  if (rc != SQLITE_DONE) return db_.error("cannot read the daily index");
+  if (rc != SQLITE_DONE) return db_->error("cannot read the daily index");
   return out;
 }
 

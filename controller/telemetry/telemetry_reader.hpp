@@ -26,6 +26,9 @@ class TelemetryReader {
  public:
   /// Opens `path` read-only. The database must already exist (TelemetryStore creates it).
   static Result<std::unique_ptr<TelemetryReader>> open(const std::string& path);
+  /// A reader that connects at its first call (and again at the next call if that failed), for a
+  /// store whose database could not be opened yet.
+  static std::unique_ptr<TelemetryReader> open_lazily(const std::string& path);
 
   /// Per point, buckets of `step_ms` aligned to multiples of step_ms since the epoch, covering
   /// [from_ms, to_ms). Only GOOD readings count. step_ms >= 60 s reads the rollups (a minute belongs
@@ -56,13 +59,15 @@ class TelemetryReader {
                                                  const std::optional<std::string>& zone = {});
 
  private:
-  explicit TelemetryReader(Connection db) : db_(std::move(db)) {}
+  explicit TelemetryReader(std::string path) : path_(std::move(path)) {}
+  Result<bool> connect_locked();
   Result<std::optional<std::int64_t>> find_point(const std::string& name);
   Result<std::vector<Bucket>> buckets(std::int64_t point_id, TimeMs from_ms, TimeMs to_ms,
                                       TimeMs step_ms, bool rollups);
 
+  const std::string path_;
   std::mutex mutex_;  ///< protects db_: a SQLite connection is used by one thread at a time
-  Connection db_;
+  std::optional<Connection> db_;  ///< empty until the first successful connect
 };
 
 }  // namespace atmo::telemetry

@@ -66,17 +66,19 @@ constexpr std::array<const char*, kSchemaVersion> kMigrations = {
 
 }  // namespace
 
-Result<int> migrate_schema(Connection& db) {
+Result<int> migrate_schema(Connection& db, bool* incompatible) {
   auto application = db.query_int("PRAGMA application_id");
   if (!application) return application.error();
   auto version = db.query_int("PRAGMA user_version");
   if (!version) return version.error();
 
   if (*application != 0 && *application != kApplicationId) {
+    if (incompatible != nullptr) *incompatible = true;
     return make_error("the telemetry database is not an atmo database (application_id " +
                       std::to_string(*application) + "); point storage.database at another file");
   }
   if (*version > kSchemaVersion) {
+    if (incompatible != nullptr) *incompatible = true;
     return make_error("the telemetry database has schema version " + std::to_string(*version) +
                       ", newer than this atmo understands (" + std::to_string(kSchemaVersion) +
                       "); upgrade atmo or use another database file");

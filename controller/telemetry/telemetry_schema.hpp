@@ -12,7 +12,8 @@ inline constexpr int kSchemaVersion = 1;
 inline constexpr int kApplicationId = 0x61746D6F;
 
 /// Brings the schema to kSchemaVersion, one migration per transaction. Refuses a database written
-/// by a newer atmo, or a SQLite file that belongs to another application.
-Result<int> migrate_schema(Connection& db);
+/// by a newer atmo, or a SQLite file that belongs to another application, and then sets
+/// *incompatible (retrying cannot help; any other error may go away, e.g. a full disk).
+Result<int> migrate_schema(Connection& db, bool* incompatible = nullptr);
 
 }  // namespace atmo::telemetry

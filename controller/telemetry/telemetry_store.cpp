@@ -23,24 +23,46 @@ Result<std::unique_ptr<TelemetryStore>> TelemetryStore::open(StoreOptions option
   if (options.max_batch_readings == 0 || options.max_queued_readings == 0) {
     return make_error("telemetry queue and batch sizes must be at least 1");
   }
-  auto writer = TelemetryWriter::open(options);
-  if (!writer) return writer.error();
-  auto reader = TelemetryReader::open(options.path);
-  if (!reader) return reader.error();
+  bool incompatible = false;
+  auto writer = TelemetryWriter::open(options, &incompatible);
+  std::string open_error;
+  if (!writer) {
+    if (incompatible) return writer.error();
+    open_error = "cannot open the telemetry database '" + options.path + "': " + writer.error().message;
+    spdlog::error("telemetry: {}; queueing and retrying", open_error);
+  }
+  auto reader = TelemetryReader::open_lazily(options.path);
   return std::unique_ptr<TelemetryStore>(new TelemetryStore(
-      std::move(options), clock, std::move(writer).value(), std::move(reader).value()));
+      std::move(options), clock, writer ? std::move(writer).value() : nullptr, std::move(reader),
+      std::move(open_error)));
 }
 
 TelemetryStore::TelemetryStore(StoreOptions options, const Clock& clock,
                                std::unique_ptr<TelemetryWriter> writer,
-                               std::unique_ptr<TelemetryReader> reader)
+                               std::unique_ptr<TelemetryReader> reader, std::string open_error)
     : options_(std::move(options)),
       clock_(clock),
       writer_(std::move(writer)),
       reader_(std::move(reader)),
       next_retention_(std::chrono::steady_clock::now() + options_.retention_interval),
       backoff_(options_.retry_initial),
+      max_database_bytes_(options_.max_database_bytes),
+      error_(std::move(open_error)),
+      degraded_(!error_.empty()),
       thread_([this] { writer_loop(); }) {}
+
+Result<bool> TelemetryStore::ensure_writer() {
+  if (writer_) return true;
+  auto writer = TelemetryWriter::open(options_);
+  if (!writer) return writer.error();
+  writer_ = std::move(writer).value();
+  if (auto set = writer_->set_max_database_bytes(max_database_bytes_); !set) return set.error();
+  if (query_only_) {
+    if (auto set = writer_->set_query_only(true); !set) return set.error();
+  }
+  spdlog::info("telemetry: opened '{}'", options_.path);
+  return true;
+}
 
 TelemetryStore::~TelemetryStore() { stop(); }
 
@@ -217,12 +239,15 @@ void TelemetryStore::apply_settings(std::unique_lock<std::mutex>& lock) {
   const auto query_only = std::exchange(pending_query_only_, std::nullopt);
   const auto mark = settings_submitted_;
   lock.unlock();
-  if (max_bytes) {
+  if (max_bytes) max_database_bytes_ = *max_bytes;
+  if (query_only) query_only_ = *query_only;
+  // Without a writer the settings wait in the members above until the file opens.
+  if (max_bytes && writer_) {
     if (auto set = writer_->set_max_database_bytes(*max_bytes); !set) {
       spdlog::error("telemetry: cannot change the database size cap: {}", set.error().message);
     }
   }
-  if (query_only) {
+  if (query_only && writer_) {
     if (auto set = writer_->set_query_only(*query_only); !set) {
       spdlog::error("telemetry: cannot change query_only: {}", set.error().message);
     }
@@ -260,7 +285,8 @@ void TelemetryStore::commit_batch(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   batch.readings.assign(std::make_move_iterator(taken.begin()), std::make_move_iterator(taken.end()));
 
-  auto committed = writer_->commit(batch, clock_.now_ms());
+  auto committed = ensure_writer();
+  if (committed) committed = writer_->commit(batch, clock_.now_ms());
 
   lock.lock();
   in_flight_readings_ = 0;
@@ -282,8 +308,10 @@ void TelemetryStore::commit_batch(std::unique_lock<std::mutex>& lock) {
   } else {
     ++failed_commits_;
     ++failures_in_row_;
-    std::string error = "cannot write to the telemetry database '" + options_.path +
-                        "': " + committed.error().message;
+    const std::string& why = committed.error().message;
+    std::string error = why.find(options_.path) != std::string::npos
+                            ? why
+                            : "cannot write to the telemetry database '" + options_.path + "': " + why;
     if (!degraded_ || error_ != error) {
       spdlog::error("telemetry: {}; keeping {} readings queued and retrying", error, queue_.size() + n);
     }
@@ -310,7 +338,10 @@ void TelemetryStore::retention_step(std::unique_lock<std::mutex>& lock, SteadyTi
   lock.unlock();
   bool ok = true;
   std::string error;
-  if (!retention_pass_) {
+  if (!writer_) {
+    ok = false;
+    error = "the database is not open";
+  } else if (!retention_pass_) {
     auto pass = writer_->begin_retention(clock_.now_ms(), options_.raw_retention_days,
                                          options_.rollup_retention_days);
     if (pass) {
@@ -326,9 +357,9 @@ void TelemetryStore::retention_step(std::unique_lock<std::mutex>& lock, SteadyTi
       error = step.error().message;
     }
   }
-  const bool finished = !ok || retention_pass_->done();
+  const bool finished = !ok || !retention_pass_ || retention_pass_->done();
   if (!ok) spdlog::warn("telemetry: retention pass failed, retrying later: {}", error);
-  if (finished && ok && retention_pass_->deleted_rows > 0) {
+  if (finished && ok && retention_pass_ && retention_pass_->deleted_rows > 0) {
     spdlog::info("telemetry: retention deleted {} expired rows", retention_pass_->deleted_rows);
   }
   lock.lock();

@@ -35,8 +35,10 @@ namespace atmo::telemetry {
 /// oldest first, and health() counts every one.
 class TelemetryStore {
  public:
-  /// Opens or creates the database, migrates the schema and starts the writer thread. An error
-  /// here (unreadable file, newer schema, not an atmo database) is a start-up failure.
+  /// Opens or creates the database, migrates the schema and starts the writer thread. Fails only
+  /// when the file can never be used (newer schema, not an atmo or not a SQLite database): a
+  /// start-up failure. If the file cannot be opened for now (missing directory, read-only or full
+  /// disk), the store starts degraded, queues, and keeps trying to open it.
   static Result<std::unique_ptr<TelemetryStore>> open(StoreOptions options, const Clock& clock);
 
   ~TelemetryStore();
@@ -91,7 +93,8 @@ class TelemetryStore {
   using SteadyTime = std::chrono::steady_clock::time_point;
 
   TelemetryStore(StoreOptions options, const Clock& clock, std::unique_ptr<TelemetryWriter> writer,
-                 std::unique_ptr<TelemetryReader> reader);
+                 std::unique_ptr<TelemetryReader> reader, std::string open_error);
+  Result<bool> ensure_writer();
   void writer_loop();
   void commit_batch(std::unique_lock<std::mutex>& lock);
   void retention_step(std::unique_lock<std::mutex>& lock, SteadyTime now);
@@ -101,13 +104,15 @@ class TelemetryStore {
 
   const StoreOptions options_;
   const Clock& clock_;
-  std::unique_ptr<TelemetryWriter> writer_;  ///< used only by the writer thread (after open)
+  std::unique_ptr<TelemetryWriter> writer_;  ///< only the writer thread; null until the file opens
   std::unique_ptr<TelemetryReader> reader_;  ///< serializes itself
 
   // Writer-thread-only state.
   std::optional<RetentionPass> retention_pass_;
   SteadyTime next_retention_;
   std::chrono::milliseconds backoff_;
+  std::uint64_t max_database_bytes_;  ///< the cap in force, re-applied when the file is reopened
+  bool query_only_ = false;
 
   mutable std::mutex mutex_;  ///< protects every member below (queues, counters, health, flags)
   std::condition_variable wake_;  ///< the writer waits on it for work

@@ -28,7 +28,8 @@ struct MinuteAggregate {
 
 }  // namespace
 
-Result<std::unique_ptr<TelemetryWriter>> TelemetryWriter::open(const StoreOptions& options) {
+Result<std::unique_ptr<TelemetryWriter>> TelemetryWriter::open(const StoreOptions& options,
+                                                               bool* incompatible) {
   auto db = Connection::open(options.path, Connection::Mode::read_write);
   if (!db) return db.error();
   auto writer = std::unique_ptr<TelemetryWriter>(new TelemetryWriter(std::move(db).value()));
@@ -37,8 +38,9 @@ Result<std::unique_ptr<TelemetryWriter>> TelemetryWriter::open(const StoreOption
   // WAL: readers never block the writer and a commit is one append to the WAL file.
   {
     auto stmt = c.prepare("PRAGMA journal_mode=WAL");
-    if (!stmt) return stmt.error();
-    if (stmt.value().step() != SQLITE_ROW || stmt.value().column_text(0) != "wal") {
+    if (!stmt || stmt.value().step() != SQLITE_ROW || stmt.value().column_text(0) != "wal") {
+      // The first statement that reads the file: a file that is not SQLite fails here, for good.
+      if ((c.last_error().code & 0xff) == SQLITE_NOTADB && incompatible != nullptr) *incompatible = true;
       return c.error("cannot switch '" + options.path + "' to WAL journal mode");
     }
   }  // finalized here: an unfinished statement would keep later transactions from committing
@@ -47,7 +49,7 @@ Result<std::unique_ptr<TelemetryWriter>> TelemetryWriter::open(const StoreOption
   if (auto done = c.exec(sync); !done) return done.error();
   // After a backlog the WAL may have grown large; truncate it back at checkpoints.
   if (auto done = c.exec("PRAGMA journal_size_limit = 67108864"); !done) return done.error();
-  if (auto migrated = migrate_schema(c); !migrated) return migrated.error();
+  if (auto migrated = migrate_schema(c, incompatible); !migrated) return migrated.error();
   if (auto capped = writer->set_max_database_bytes(options.max_database_bytes); !capped) {
     return capped.error();
   }

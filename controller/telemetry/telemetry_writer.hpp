@@ -41,8 +41,10 @@ struct RetentionPass {
 
 class TelemetryWriter {
  public:
-  /// Opens or creates the database, switches it to WAL, applies `synchronous` and migrates the schema.
-  static Result<std::unique_ptr<TelemetryWriter>> open(const StoreOptions& options);
+  /// Opens or creates the database, switches it to WAL, applies `synchronous` and migrates the
+  /// schema. Sets *incompatible when the file can never be used (newer schema, not atmo's).
+  static Result<std::unique_ptr<TelemetryWriter>> open(const StoreOptions& options,
+                                                       bool* incompatible = nullptr);
 
   /// Commits all of `writes` in one transaction, or nothing (and then returns the error).
   Result<bool> commit(const PendingWrites& writes, TimeMs now_ms);

@@ -122,8 +122,8 @@ TEST_CASE("kill -9 during ingest never corrupts the database nor loses a committ
   std::mt19937 random(std::random_device{}());
   std::uniform_int_distribution<int> delay_ms(50, 500);
 
-  constexpr int kRuns = 22;
-  const auto budget_end = std::chrono::steady_clock::now() + std::chrono::seconds(25);
+  constexpr int kRuns = 20;
+  const auto budget_end = std::chrono::steady_clock::now() + std::chrono::seconds(45);  // ~12 s normally, ~20 s under ASan
   int runs = 0;
   int runs_with_commits = 0;
   TimeMs worst_loss_ms = 0;

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <thread>
 #include <string>
@@ -631,4 +633,49 @@ TEST_CASE("Readers on their own connections query while the writer ingests", "[t
   REQUIRE(s.ok());
   REQUIRE(s->front().buckets.size() == 1);
   CHECK(s->front().buckets[0].count == 10'000);
+}
+
+TEST_CASE("A database that cannot be opened yet degrades the store until it can", "[telemetry]") {
+  TempDir dir;
+  ManualClock clock(kT0);
+  auto options = options_for(dir);
+  // The directory does not exist yet, as when the data disk is not mounted at start-up.
+  const std::string later = dir.file("not-mounted-yet");
+  options.path = later + "/telemetry.db";
+  options.retry_initial = std::chrono::milliseconds(5);
+  options.retry_max = std::chrono::milliseconds(20);
+  auto store = open_store(options, clock);
+
+  auto h = store->health();
+  CHECK(h.state == StoreHealth::State::degraded);
+  CHECK_THAT(h.error, Catch::Contains("cannot open"));
+  store->append({good("p", kT0, 1.0)});
+  store->put_state("scene/lounge", "calm");
+  CHECK(store->get_state("scene/lounge").value() == "calm");
+  CHECK_FALSE(store->reader().latest({"p"}).ok());  // a clear error, not a crash
+  CHECK_FALSE(store->flush(std::chrono::milliseconds(100)));
+  CHECK(store->health().queued_readings == 1);
+
+  std::filesystem::create_directory(later);
+  REQUIRE(store->flush());
+  CHECK(store->health().state == StoreHealth::State::ok);
+  auto latest = store->reader().latest({"p"});
+  REQUIRE(latest.ok());
+  REQUIRE(latest->size() == 1);
+  CHECK(latest->front().value == 1.0);
+  CHECK(store->reader().get_state("scene/lounge").value() == "calm");
+}
+
+TEST_CASE("A file that is not a SQLite database is a start-up error", "[telemetry]") {
+  TempDir dir;
+  {
+    std::FILE* f = std::fopen(dir.file("telemetry.db").c_str(), "w");
+    REQUIRE(f != nullptr);
+    std::fputs("this is a venue's notes, not a database; it is long enough to have a header....\n", f);
+    std::fclose(f);
+  }
+  ManualClock clock(kT0);
+  auto store = TelemetryStore::open(options_for(dir), clock);
+  REQUIRE_FALSE(store.ok());
+  CHECK_THAT(store.error().message, Catch::Contains("telemetry.db"));
 }
