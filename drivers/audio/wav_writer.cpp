@@ -11,6 +11,8 @@ atmo::Result<std::unique_ptr<WavWriter>> WavWriter::open(const std::string& path
   info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
   SNDFILE* file = sf_open(path.c_str(), SFM_WRITE, &info);
   if (file == nullptr) return atmo::make_error("cannot write '" + path + "': " + sf_strerror(nullptr));
+  // The PEAK chunk carries a timestamp; without it the same samples give byte-identical files.
+  sf_command(file, SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
   return std::unique_ptr<WavWriter>(new WavWriter(file, path, channels));
 }
 
