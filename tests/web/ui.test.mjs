@@ -1,0 +1,160 @@
+// Browser tests of the tablet UI against the real daemon: `atmo demo` (embedded demo venue,
+// in-process simulator, API, UI) driven by headless Debian chromium through playwright-core.
+// One daemon and one browser for the whole file; the tests run in order and build on each other
+// (log in -> look -> apply a scene -> confirm -> switch language), as a receptionist's shift would.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemo, readHolding, apiLogin } from './lib/daemon.mjs';
+import { launch, screenshot } from './lib/browser.mjs';
+
+let demo, browser, page, api;
+let loggedIn = false;
+const earlyProblems = [];
+
+before(async () => {
+  demo = await startDemo({ log: (m) => console.log(m) });
+  browser = await launch({ width: 1024, height: 768 });
+  page = browser.page;
+  api = await apiLogin(demo.base, 'manager', '2222');
+});
+
+after(async () => {
+  await browser?.close();
+  const exit = await demo?.stop();
+  if (exit && exit.code !== 0 && exit.signal !== 'SIGTERM') console.log(`atmo demo exited with ${JSON.stringify(exit)}`);
+});
+
+async function loginWithKeypad(username, pin) {
+  await page.fill('#login-user', username);
+  for (const digit of pin) await page.click(`.keypad [data-key="${digit}"]`);
+  await page.click('[data-action="login"]');
+}
+
+test('shows the login screen and refuses a wrong PIN plainly', async () => {
+  await page.goto(demo.base + '/');
+  await page.waitForSelector('#login-user', { timeout: 15000 });
+  // Every key of the keypad is a large touch target.
+  for (const box of await page.$$eval('.keypad button', (keys) => keys.map((k) => k.getBoundingClientRect().toJSON()))) {
+    assert.ok(box.width >= 44 && box.height >= 44, `keypad key ${box.width}x${box.height} is smaller than 44 px`);
+  }
+  await loginWithKeypad('reception', '9999');
+  await page.waitForSelector('.login .error:not(:empty)', { timeout: 10000 });
+  const error = await page.textContent('.login .error');
+  assert.match(error, /wrong/i);
+  // The failed login and the anonymous session check log 401s in the console: expected here.
+  earlyProblems.push(...browser.problems.splice(0));
+});
+
+test('logs in with the keypad and shows the client journey in journey order', async () => {
+  await page.fill('#login-user', '');
+  await loginWithKeypad('reception', '3333');
+  await page.waitForSelector('.zone-card', { timeout: 15000 });
+  loggedIn = true;
+  earlyProblems.push(...browser.problems.splice(0));
+  const venue = await api.get('/venue');
+  const cards = await page.$$eval('.zone-card', (els) => els.map((e) => e.dataset.zone));
+  assert.deepEqual(cards, venue.zones.map((z) => z.id));
+  // Each card shows the five senses and live readings with units once the first polls arrive.
+  await page.waitForFunction(() => document.querySelectorAll('.zone-card[data-zone="lounge"] .readings dd:not(.value-none)').length >= 3,
+    null, { timeout: 15000 });
+  const senses = await page.$$eval('.zone-card[data-zone="lounge"] .sense', (els) => els.map((e) => e.dataset.sense));
+  assert.deepEqual(senses, ['SENSE_SIGHT', 'SENSE_HEARING', 'SENSE_SMELL', 'SENSE_TOUCH', 'SENSE_TASTE']);
+  const air = await page.textContent('.zone-card[data-zone="lounge"] [data-point="lounge.air.temperature"] dd');
+  assert.match(air, /\d\s°C/);
+  // Venue scenes are one tap away in the top bar.
+  const venueScenes = await page.$$eval('.venue-scenes button', (els) => els.map((e) => e.dataset.venueScene));
+  assert.deepEqual(venueScenes, venue.venueScenes.map((s) => s.id));
+  // Today's program with the next change.
+  await page.waitForSelector('.program .timeline');
+  await screenshot(page, 'home-1024x768');
+});
+
+test('applying a scene changes the simulated device and the UI follows', async () => {
+  const zone = 'lounge';
+  const wellness = demo.busPort('wellness');
+  // lounge.light is unit 5 on the wellness bus; level is holding 0 in 0.1 % steps (dali-gateway).
+  const before = await readHolding(wellness, 5, 0, 0.1);
+  const luxBefore = Number((await api.get(`/zones/${zone}`)).readings.find((r) => r.point === 'lounge.lux.illuminance')?.value ?? 0);
+
+  await page.click(`.zone-card[data-zone="${zone}"]`);
+  await page.waitForSelector('#zone .scene-option', { timeout: 10000 });
+  // The chooser says what each scene will do before it is applied.
+  const details = await page.textContent('#zone .scene-option[data-scene="cleaning"]');
+  assert.match(details, /100\s%/);
+  assert.match(details, /4[\s,.]?000\sK/);
+  await page.click('#zone .scene-option[data-scene="cleaning"]');
+  await page.selectOption('#zone-hold', '30');
+  await page.click('#zone [data-action="apply"]');
+  await page.waitForSelector('#zone .current-scene[data-scene="cleaning"]', { timeout: 10000 });
+  const hold = await page.textContent('#zone .zone-head .badge.hold');
+  assert.match(hold, /held until \d\d:\d\d/);
+
+  // The simulated DALI gateway's register reaches 100 % (cleaning fades in over 3 s).
+  let level = null;
+  for (let i = 0; i < 60; i++) {
+    const value = await readHolding(wellness, 5, 0, 0.1);
+    level = JSON.stringify(value);
+    if (/\b100(\.0+)?\b/.test(level)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.match(level, /\b100(\.0+)?\b/, `lounge light register before ${JSON.stringify(before)}, after ${level}`);
+
+  // Back on the journey, the card shows the new scene and the lux sensor's rising value.
+  await page.click('#zone [data-action="back"]');
+  await page.waitForSelector(`.zone-card[data-zone="${zone}"] .scene-name[data-scene="cleaning"]`, { timeout: 10000 });
+  await page.waitForFunction(([z, threshold]) => {
+    const dd = document.querySelector(`.zone-card[data-zone="${z}"] [data-point="${z}.lux.illuminance"] dd`);
+    const value = Number((dd?.textContent ?? '').replace(/[^\d.,-]/g, '').replace(',', '.'));
+    return Number.isFinite(value) && value > threshold;
+  }, [zone, luxBefore + 20], { timeout: 20000 });
+  assert.match(await page.textContent(`.zone-card[data-zone="${zone}"] .badge.hold`), /held until/);
+});
+
+test('confirms a checklist item and shows who and when', async () => {
+  const item = await page.$('.check-item [data-action="confirm"]');
+  assert.ok(item, 'the demo venue has checklist items on the home screen');
+  const zone = await item.getAttribute('data-zone');
+  const id = await item.getAttribute('data-item');
+  await item.click();
+  await page.waitForFunction(([z, i]) => /reception/.test(document.querySelector(`.check-item[data-zone="${z}"][data-item="${i}"] .who`)?.textContent ?? ''),
+    [zone, id], { timeout: 10000 });
+  const list = await api.get('/checklist');
+  const confirmed = list.items.find((c) => c.zone === zone && c.id === id);
+  assert.equal(confirmed.confirmedBy, 'reception');
+});
+
+test('switches to Russian, keeps the choice across a reload, and works on a phone', async () => {
+  await page.click('.topbar [data-action="language"]');
+  await page.waitForFunction(() => document.documentElement.lang === 'ru');
+  await page.waitForSelector('#journey-title');
+  assert.equal(await page.textContent('#journey-title'), 'Маршрут гостя');
+  assert.equal(await page.textContent('.zone-card[data-zone="lounge"] .name'), 'Зона релаксации');
+  await page.reload();
+  await page.waitForSelector('.zone-card');
+  assert.equal(await page.textContent('#journey-title'), 'Маршрут гостя');
+  await screenshot(page, 'home-1024x768-ru');
+
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.waitForTimeout(300);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow} px wider than a 360 px phone`);
+  await screenshot(page, 'home-phone-360-ru');
+  await page.click('.topbar [data-action="language"]');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await screenshot(page, 'home-phone-360');
+  await page.click('.zone-card[data-zone="lounge"]');
+  await page.waitForSelector('#zone .chart svg', { timeout: 15000 });
+  await screenshot(page, 'zone-phone-360', { fullPage: true });
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.waitForTimeout(300);
+  await screenshot(page, 'zone-1024x768');
+});
+
+test('the page asked nothing of any other host and logged no console error once logged in', async () => {
+  assert.ok(loggedIn);
+  const foreign = browser.requests.filter((u) => !u.startsWith(demo.base) && !u.startsWith(demo.base.replace('http', 'ws')) && !u.startsWith('data:'));
+  assert.deepEqual(foreign, []);
+  assert.deepEqual(browser.problems, []);
+  // Before login, only the expected refusals (anonymous session check, wrong PIN).
+  for (const p of earlyProblems) assert.match(p.text, /401|Unauthorized/, `unexpected console error before login: ${p.text}`);
+});

@@ -1,0 +1,63 @@
+// The fire alarm as a full-width red banner; compliance and device alarms as a list with
+// acknowledge. Acknowledging records who saw it; only the cause going away clears an alarm.
+import { h, replace } from '../dom.js';
+import { icon } from '../icons.js';
+import { t, localized } from '../i18n.js';
+import { api, num } from '../api.js';
+import { clockTime, ago } from '../format.js';
+import { state, subscribe, zoneInfo, setAlarm, notify } from '../store.js';
+import { toast, errorText } from './toast.js';
+
+export function fireBanner() {
+  const el = h('div', { class: 'fire-banner', role: 'alert', hidden: true });
+  function render() {
+    const fire = state.status?.fireAlarm || state.alarms.some((a) => a.kind === 'fire');
+    el.hidden = !fire;
+    if (!fire) return;
+    const alarm = state.alarms.find((a) => a.kind === 'fire');
+    replace(el, icon('fire'), h('div', {},
+      h('div', {}, t('fire.title')),
+      h('div', { class: 'detail' }, t('fire.detail') + (alarm ? ` · ${t('alarm.since', { time: clockTime(num(alarm.sinceMs)) })}` : ''))),
+      alarm && !alarm.acknowledged ? ackButton(alarm, 'fire-ack') : null);
+  }
+  render();
+  const unsubscribe = subscribe(['status', 'alarms', 'language'], render);
+  return { element: el, destroy: unsubscribe };
+}
+
+function ackButton(alarm, extraClass) {
+  const button = h('button', { type: 'button', class: extraClass ?? '', dataset: { action: 'ack', alarm: alarm.id } }, icon('check'), t('alarm.ack'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const updated = await api.ack(alarm.id, '');
+      setAlarm(updated ?? { ...alarm, acknowledged: true });
+      notify('alarms');
+    } catch (err) {
+      toast(errorText(err), 'error');
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+export function alarmList() {
+  const el = h('section', { class: 'alarms', 'aria-label': t('alarm.list') });
+  function render() {
+    const alarms = state.alarms.filter((a) => a.kind !== 'fire');
+    el.hidden = alarms.length === 0;
+    replace(el, alarms.map((alarm) => {
+      const zone = zoneInfo(alarm.zone);
+      const by = alarm.acknowledged ? t('alarm.acked_by', { who: alarm.ackedBy, time: clockTime(num(alarm.ackedMs)) }) : '';
+      return h('div', { class: ['alarm', alarm.acknowledged && 'acked'], dataset: { alarm: alarm.id } },
+        icon(alarm.acknowledged ? 'bell' : 'out'),
+        h('div', { class: 'text' },
+          h('div', {}, alarm.message || `${localized(zone?.name, alarm.zone)}: ${alarm.subject}`),
+          h('div', { class: 'when' }, [t('alarm.since', { time: clockTime(num(alarm.sinceMs)) }), ago(num(alarm.sinceMs)), by].filter(Boolean).join(' · '))),
+        alarm.acknowledged ? null : ackButton(alarm));
+    }));
+  }
+  render();
+  const unsubscribe = subscribe(['alarms', 'language'], render);
+  return { element: el, destroy: unsubscribe };
+}
