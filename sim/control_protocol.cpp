@@ -15,9 +15,11 @@ std::vector<std::string> split_words(std::string_view line) {
   return words;
 }
 
+// Ten significant digits: register values are at most f32 precise, and 0.1-scaled integers would
+// otherwise print as 39.900000000000006.
 std::string format_number(double v) {
   char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 10);
   return ec == std::errc{} ? std::string(buf, end) : std::to_string(v);
 }
 

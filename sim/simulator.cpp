@@ -127,14 +127,25 @@ BusServer* Simulator::server(std::string_view bus) const {
 }
 
 std::string Simulator::point_hint(std::string_view point) const {
-  const auto dot = point.find('.');
-  const std::string zone(point.substr(0, dot));
-  std::string names;
-  for (const auto& p : venue_->points()) {
-    if (p.zone == zone) names += (names.empty() ? "" : ", ") + p.id;
+  // Name the device's points when the device exists, else the zone's: what the user most likely meant.
+  const auto last_dot = point.rfind('.');
+  const auto first_dot = point.find('.');
+  const std::string device(last_dot == std::string_view::npos ? point : point.substr(0, last_dot));
+  const std::string zone(point.substr(0, first_dot));
+  const auto list = [&](auto&& keep) {
+    std::string names;
+    for (const auto& p : venue_->points()) {
+      if (keep(p)) names += (names.empty() ? "" : ", ") + p.id;
+    }
+    return names;
+  };
+  if (venue_->device(device) != nullptr) {
+    return "no point '" + std::string(point) + "'; device " + device + " has " +
+           list([&](const zones::Point& p) { return p.device->id == device; });
   }
-  if (names.empty()) return "no point '" + std::string(point) + "' (points are named zone.device.point)";
-  return "no point '" + std::string(point) + "'; zone " + zone + " has " + names;
+  const auto in_zone = list([&](const zones::Point& p) { return p.zone == zone; });
+  if (in_zone.empty()) return "no point '" + std::string(point) + "' (points are named zone.device.point)";
+  return "no point '" + std::string(point) + "'; zone " + zone + " has " + in_zone;
 }
 
 Result<double> Simulator::get(std::string_view point) const {

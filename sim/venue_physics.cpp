@@ -253,6 +253,10 @@ double* VenuePhysics::state_of(const zones::Point& point) {
     case v1::QUANTITY_ILLUMINANCE: return &zone->lux;
     case v1::QUANTITY_NOISE: return &zone->noise_dba;
     case v1::QUANTITY_WARMER_TEMPERATURE: return &zone->warmer_c;
+    case v1::QUANTITY_OTHER:
+    case v1::QUANTITY_UNSPECIFIED:
+      // A sensor's own board temperature (CO2 sensors report one) reads like the room.
+      return point.map->unit() == "°C" ? &zone->air_c : nullptr;
     default: return nullptr;
   }
 }
@@ -264,6 +268,7 @@ void VenuePhysics::write_inputs() {
     // A little sensor noise, so a flat line in the UI is never mistaken for a frozen device.
     double jitter = 0;
     switch (point.quantity()) {
+      case v1::QUANTITY_OTHER:
       case v1::QUANTITY_AIR_TEMPERATURE:
       case v1::QUANTITY_FLOOR_TEMPERATURE:
       case v1::QUANTITY_WARMER_TEMPERATURE: jitter = 0.02; break;

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/venue_loader.hpp"
+#include "controller/cli/exit_codes.hpp"
 #include "sim/control_client.hpp"
 #include "sim/control_protocol.hpp"
 #include "sim/control_server.hpp"
@@ -48,7 +49,7 @@ int run_sim(const SimOptions& o) {
   if (!loaded.ok()) {
     for (const auto& d : loaded.errors) std::cerr << d.to_string() << "\n";
     std::cerr << "atmo sim: the venue has " << loaded.errors.size() << " problem(s); nothing started\n";
-    return 1;
+    return kExitConfigInvalid;
   }
   const auto venue = zones::Venue::create(*loaded.venue);
 
@@ -62,7 +63,7 @@ int run_sim(const SimOptions& o) {
   auto started = simulator.start();
   if (!started) {
     std::cerr << "atmo sim: " << started.error().message << "\n";
-    return 1;
+    return kExitFailure;
   }
   sim::ControlServer control(simulator);
   std::string control_where = "off";
@@ -70,12 +71,12 @@ int run_sim(const SimOptions& o) {
     auto endpoint = sim::parse_endpoint(o.control);
     if (!endpoint) {
       std::cerr << "atmo sim: --control: " << endpoint.error().message << "\n";
-      return 1;
+      return kExitUsage;
     }
     auto port = control.start(endpoint->host, endpoint->port);
     if (!port) {
       std::cerr << "atmo sim: " << port.error().message << "\n";
-      return 1;
+      return kExitFailure;
     }
     control_where = endpoint->host + ":" + std::to_string(*port);
   }
@@ -88,25 +89,25 @@ int run_sim(const SimOptions& o) {
   spdlog::info("sim: stopping on signal {}", signal);
   control.stop();
   simulator.stop();
-  return 0;
+  return kExitOk;
 }
 
 int run_ctl(const CtlOptions& o) {
   auto endpoint = sim::parse_endpoint(o.control);
   if (!endpoint) {
     std::cerr << "atmo sim ctl: --control: " << endpoint.error().message << "\n";
-    return 2;
+    return kExitUsage;
   }
   std::string line;
   for (const auto& w : o.words) line += (line.empty() ? "" : " ") + w;
   auto reply = sim::send_control_command(*endpoint, line);
   if (!reply) {
     std::cerr << "atmo sim ctl: " << reply.error().message << "\n";
-    return 2;
+    return kExitUnreachable;
   }
   const bool ok = reply->rfind("ok", 0) == 0;
   (ok ? std::cout : std::cerr) << *reply << "\n";
-  return ok ? 0 : 1;
+  return ok ? kExitOk : kExitFailure;
 }
 
 }  // namespace
@@ -133,7 +134,7 @@ void add_sim_commands(CLI::App& app) {
       ->capture_default_str();
 
   auto* ctl = sim->add_subcommand("ctl", "Send one command to a running simulator and print its reply; exit "
-                                         "status 0 ok, 1 error reply, 2 not reachable.\n" +
+                                         "status 0 ok, 1 error reply, 4 not reachable.\n" +
                                              sim::control_help());
   auto ctl_options = std::make_shared<CtlOptions>();
   ctl->add_option("--control", ctl_options->control, "HOST:PORT of the simulator's control port")

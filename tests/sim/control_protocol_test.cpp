@@ -61,6 +61,7 @@ TEST_CASE("control commands read, force and fault the simulated venue", "[sim][c
   CHECK(execute_control_command(sim, "set lounge.climate.setpoint 24.5") == "ok 24.5");
   CHECK(execute_control_command(sim, "get lounge.climate.setpoint") == "ok 24.5");
   CHECK(execute_control_command(sim, "set entrance.fire.alarm 1") == "ok 1");
+  CHECK(execute_control_command(sim, "set lounge.climate.humidity 39.9") == "ok 39.9");  // not 39.900000000000006
   CHECK(*sim.get("entrance.fire.alarm") == 1);
   CHECK(execute_control_command(sim, "sound lounge -20") == "ok -20");
   CHECK(sim.status().simulated_ms == 0);

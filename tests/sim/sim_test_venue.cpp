@@ -123,6 +123,10 @@ v1::Venue make_test_venue_config(unsigned main_port) {
     noise.set_scale(0.1);
     set_range(noise, 20, 120);
     add_point(*sensor, "alarm", v1::QUANTITY_FIRE_ALARM, v1::REGISTER_TABLE_DISCRETE, 0);
+    auto& board = add_point(*sensor, "board", v1::QUANTITY_OTHER, v1::REGISTER_TABLE_INPUT, 1, v1::VALUE_TYPE_I16);
+    board.set_scale(0.1);
+    board.set_unit("°C");
+    set_range(board, -40, 85);
   }
 
   for (const char* id : {"entrance", "lounge", "hammam"}) venue.add_zones()->set_id(id);

@@ -86,6 +86,14 @@ TEST_CASE("a forced temperature is where the model continues from", "[sim][physi
   CHECK(get(sim, "lounge.climate.temperature") == Approx(22 + 8 * std::exp(-1.0)).margin(0.05));
 }
 
+TEST_CASE("a sensor's own temperature reading follows the room", "[sim][physics]") {
+  ManualClock clock(0);
+  Simulator sim(sim::test::make_test_venue(), clock, manual_options());
+  REQUIRE(sim.set("lounge.climate.setpoint", 28).ok());
+  advance(clock, sim, 3'600'000);
+  CHECK(get(sim, "lounge.sensor.board") == Approx(get(sim, "lounge.climate.temperature")).margin(0.1));
+}
+
 TEST_CASE("floor temperature approaches the floor setpoint", "[sim][physics]") {
   ManualClock clock(0);
   Simulator sim(sim::test::make_test_venue(), clock, manual_options());
