@@ -29,7 +29,9 @@ double seconds_since(Steady::time_point start) {
   return std::chrono::duration<double>(Steady::now() - start).count();
 }
 
-std::string point_name(int i) { return "zone" + std::to_string(i % 8) + ".device.point" + std::to_string(i); }
+std::string point_name(int i) {
+  return "zone" + std::to_string(i % 8) + ".device.point" + std::to_string(i);
+}
 
 struct StoreFigures {
   double readings_per_s = 0;
@@ -37,7 +39,8 @@ struct StoreFigures {
   std::uint64_t dropped = 0;
 };
 
-StoreFigures run_store(const std::string& path, std::int64_t readings, int points, Synchronous sync) {
+StoreFigures run_store(const std::string& path, std::int64_t readings, int points,
+                       Synchronous sync) {
   SystemClock clock;
   StoreOptions options;
   options.path = path;
@@ -59,8 +62,8 @@ StoreFigures run_store(const std::string& path, std::int64_t readings, int point
     std::vector<Reading> cycle;
     cycle.reserve(static_cast<std::size_t>(points));
     for (int p = 0; p < points && n < readings; ++p, ++n) {
-      cycle.push_back({names[static_cast<std::size_t>(p)], kT0 + tick * 100, 20.0 + (n % 100) * 0.01,
-                       v1::QUALITY_GOOD});
+      cycle.push_back({names[static_cast<std::size_t>(p)], kT0 + tick * 100,
+                       20.0 + (n % 100) * 0.01, v1::QUALITY_GOOD});
     }
     const auto a = Steady::now();
     store.value()->append(std::move(cycle));
@@ -87,7 +90,8 @@ double run_bare(const std::string& path, std::int64_t readings, int points, Sync
   }
   Connection& db = opened.value();
   (void)db.exec("PRAGMA journal_mode=WAL");
-  (void)db.exec(sync == Synchronous::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  (void)db.exec(sync == Synchronous::full ? "PRAGMA synchronous=FULL"
+                                          : "PRAGMA synchronous=NORMAL");
   if (auto m = migrate_schema(db); !m) {
     std::fprintf(stderr, "%s\n", m.error().message.c_str());
     std::exit(1);
@@ -96,7 +100,8 @@ double run_bare(const std::string& path, std::int64_t readings, int points, Sync
     (void)db.exec("INSERT INTO points(id, name) VALUES(" + std::to_string(p + 1) + ", '" +
                   point_name(p) + "')");
   }
-  auto insert = db.prepare("INSERT INTO readings(point_id, time_ms, value, quality) VALUES(?1, ?2, ?3, 1)");
+  auto insert =
+      db.prepare("INSERT INTO readings(point_id, time_ms, value, quality) VALUES(?1, ?2, ?3, 1)");
   if (!insert) std::exit(1);
   Statement& s = insert.value();
 
@@ -121,7 +126,8 @@ double run_bare(const std::string& path, std::int64_t readings, int points, Sync
 int main(int argc, char** argv) {
   const std::int64_t readings = argc > 1 ? std::atoll(argv[1]) : 2'000'000;
   const int points = argc > 2 ? std::atoi(argv[2]) : 200;
-  std::string dir = (std::filesystem::path(argc > 3 ? argv[3] : "/tmp") / "atmo-telemetry-bench-XXXXXX").string();
+  std::string dir =
+      (std::filesystem::path(argc > 3 ? argv[3] : "/tmp") / "atmo-telemetry-bench-XXXXXX").string();
   if (mkdtemp(dir.data()) == nullptr) return 1;
 
   std::printf("telemetry ingest: %lld readings over %d points, batches of %zu, WAL\n",
@@ -137,7 +143,8 @@ int main(int argc, char** argv) {
                 store.readings_per_s / bare, store.append_ns_per_reading,
                 static_cast<unsigned long long>(store.dropped));
   }
-  std::printf("ratio = TelemetryStore / bare (the store also writes rollups and maps point names)\n");
+  std::printf(
+      "ratio = TelemetryStore / bare (the store also writes rollups and maps point names)\n");
   std::filesystem::remove_all(dir);
   return 0;
 }

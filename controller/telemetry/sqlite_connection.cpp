@@ -85,7 +85,8 @@ Error Connection::error(std::string_view what) const {
   const SqliteError e = last_error();
   const std::string kind = sqlite3_errstr(e.code);
   // SQLite's message often is the generic text of its code; say it once.
-  return make_error(std::string(what) + ": " + e.message + (kind == e.message ? "" : " (" + kind + ")"));
+  return make_error(std::string(what) + ": " + e.message +
+                    (kind == e.message ? "" : " (" + kind + ")"));
 }
 
 }  // namespace atmo::telemetry

@@ -33,7 +33,9 @@ class Statement {
 
   std::int64_t column_int64(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
   double column_double(int column) const { return sqlite3_column_double(stmt_.get(), column); }
-  bool column_is_null(int column) const { return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL; }
+  bool column_is_null(int column) const {
+    return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL;
+  }
   std::string column_text(int column) const;
   std::string column_blob(int column) const;
 

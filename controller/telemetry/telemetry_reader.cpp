@@ -135,10 +135,10 @@ Result<std::vector<Reading>> TelemetryReader::latest(const std::vector<std::stri
     s.bind(1, name);
     const int rc = s.step();
     if (rc == SQLITE_ROW) {
-      out.push_back(Reading{name, s.column_int64(0),
-                            s.column_is_null(1) ? std::numeric_limits<double>::quiet_NaN()
-                                                : s.column_double(1),
-                            static_cast<v1::Quality>(s.column_int64(2))});
+      out.push_back(Reading{
+          name, s.column_int64(0),
+          s.column_is_null(1) ? std::numeric_limits<double>::quiet_NaN() : s.column_double(1),
+          static_cast<v1::Quality>(s.column_int64(2))});
     } else if (rc != SQLITE_DONE) {
       return db_->error("cannot read the latest value of '" + name + "'");
     }

@@ -31,9 +31,9 @@ class TelemetryReader {
   static std::unique_ptr<TelemetryReader> open_lazily(const std::string& path);
 
   /// Per point, buckets of `step_ms` aligned to multiples of step_ms since the epoch, covering
-  /// [from_ms, to_ms). Only GOOD readings count. step_ms >= 60 s reads the rollups (a minute belongs
-  /// to the bucket its start falls in), shorter steps read raw rows. A point never recorded gives
-  /// an empty series.
+  /// [from_ms, to_ms). Only GOOD readings count. step_ms >= 60 s reads the rollups (a minute
+  /// belongs to the bucket its start falls in), shorter steps read raw rows. A point never recorded
+  /// gives an empty series.
   Result<std::vector<Series>> query(const std::vector<std::string>& points, TimeMs from_ms,
                                     TimeMs to_ms, TimeMs step_ms);
 

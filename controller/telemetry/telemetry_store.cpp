@@ -28,13 +28,14 @@ Result<std::unique_ptr<TelemetryStore>> TelemetryStore::open(StoreOptions option
   std::string open_error;
   if (!writer) {
     if (incompatible) return writer.error();
-    open_error = "cannot open the telemetry database '" + options.path + "': " + writer.error().message;
+    open_error =
+        "cannot open the telemetry database '" + options.path + "': " + writer.error().message;
     spdlog::error("telemetry: {}; queueing and retrying", open_error);
   }
   auto reader = TelemetryReader::open_lazily(options.path);
-  return std::unique_ptr<TelemetryStore>(new TelemetryStore(
-      std::move(options), clock, writer ? std::move(writer).value() : nullptr, std::move(reader),
-      std::move(open_error)));
+  return std::unique_ptr<TelemetryStore>(
+      new TelemetryStore(std::move(options), clock, writer ? std::move(writer).value() : nullptr,
+                         std::move(reader), std::move(open_error)));
 }
 
 TelemetryStore::TelemetryStore(StoreOptions options, const Clock& clock,
@@ -86,8 +87,8 @@ void TelemetryStore::append(std::vector<Reading> readings) {
     enforce_bounds_locked();
     // The writer sleeps without a deadline while the queue is empty; it needs to learn when the
     // batch clock starts, and when a batch is already large.
-    wake = before == 0 || (before < options_.max_batch_readings &&
-                           queue_.size() >= options_.max_batch_readings);
+    wake = before == 0 ||
+           (before < options_.max_batch_readings && queue_.size() >= options_.max_batch_readings);
   }
   if (wake) wake_.notify_one();
 }
@@ -283,7 +284,8 @@ void TelemetryStore::commit_batch(std::unique_lock<std::mutex>& lock) {
   in_flight_state_ = batch.state;
   const auto control_mark = control_submitted_;
   lock.unlock();
-  batch.readings.assign(std::make_move_iterator(taken.begin()), std::make_move_iterator(taken.end()));
+  batch.readings.assign(std::make_move_iterator(taken.begin()),
+                        std::make_move_iterator(taken.end()));
 
   auto committed = ensure_writer();
   if (committed) committed = writer_->commit(batch, clock_.now_ms());
@@ -309,18 +311,21 @@ void TelemetryStore::commit_batch(std::unique_lock<std::mutex>& lock) {
     ++failed_commits_;
     ++failures_in_row_;
     const std::string& why = committed.error().message;
-    std::string error = why.find(options_.path) != std::string::npos
-                            ? why
-                            : "cannot write to the telemetry database '" + options_.path + "': " + why;
+    std::string error =
+        why.find(options_.path) != std::string::npos
+            ? why
+            : "cannot write to the telemetry database '" + options_.path + "': " + why;
     if (!degraded_ || error_ != error) {
-      spdlog::error("telemetry: {}; keeping {} readings queued and retrying", error, queue_.size() + n);
+      spdlog::error("telemetry: {}; keeping {} readings queued and retrying", error,
+                    queue_.size() + n);
     }
     degraded_ = true;
     error_ = std::move(error);
     // Put everything back where it was: these are the oldest readings and the oldest writes.
     queue_.insert(queue_.begin(), std::make_move_iterator(batch.readings.begin()),
                   std::make_move_iterator(batch.readings.end()));
-    if (n > 0) first_queued_at_ = first_queued_at ? first_queued_at : std::chrono::steady_clock::now();
+    if (n > 0)
+      first_queued_at_ = first_queued_at ? first_queued_at : std::chrono::steady_clock::now();
     for (auto& [key, value] : batch.state) control_.state.try_emplace(key, std::move(value));
     control_.events.insert(control_.events.begin(), std::make_move_iterator(batch.events.begin()),
                            std::make_move_iterator(batch.events.end()));
@@ -352,7 +357,8 @@ void TelemetryStore::retention_step(std::unique_lock<std::mutex>& lock, SteadyTi
     }
   }
   if (ok && !retention_pass_->done()) {
-    if (auto step = writer_->retention_step(*retention_pass_, options_.retention_batch_rows); !step) {
+    if (auto step = writer_->retention_step(*retention_pass_, options_.retention_batch_rows);
+        !step) {
       ok = false;
       error = step.error().message;
     }
@@ -398,8 +404,8 @@ void TelemetryStore::writer_loop() {
     }
     // Retention only in the gaps: never while a full batch waits, unless writes fail anyway
     // (then deleting may be what frees the pages the writer needs).
-    const bool retention_due = retention_requested_ || retention_in_progress_ ||
-                               (now >= next_retention_ && !stop_);
+    const bool retention_due =
+        retention_requested_ || retention_in_progress_ || (now >= next_retention_ && !stop_);
     if (retention_due && (queue_.size() < options_.max_batch_readings || degraded_)) {
       retention_step(lock, now);
       continue;
@@ -419,7 +425,8 @@ void TelemetryStore::writer_loop() {
   }
   if (!queue_.empty() || control_pending_locked()) {
     spdlog::error(
-        "telemetry: stopping with {} readings and {} other writes not committed ({}); they are lost",
+        "telemetry: stopping with {} readings and {} other writes not committed ({}); they are "
+        "lost",
         queue_.size(), control_.state.size() + control_.events.size() + control_.daily.size(),
         error_.empty() ? "stop timeout" : error_);
     dropped_readings_ += queue_.size();

@@ -26,8 +26,8 @@ namespace atmo::telemetry {
 
 /// Threading: append/put_state/erase_state/append_event/put_daily_index/set_max_database_bytes
 /// never block on I/O and may be called from any thread (the controller's io_context thread in
-/// practice). flush/run_retention/stop block and are for shutdown, tests and maintenance. Queries go
-/// through reader() (shared, serialized) or open_reader() (a connection of your own).
+/// practice). flush/run_retention/stop block and are for shutdown, tests and maintenance. Queries
+/// go through reader() (shared, serialized) or open_reader() (a connection of your own).
 ///
 /// When a write fails (disk full, read-only file, I/O error) nothing queued is thrown away: the
 /// batch goes back to the head of the queue, health() turns degraded with the error, and the writer
@@ -114,7 +114,7 @@ class TelemetryStore {
   std::uint64_t max_database_bytes_;  ///< the cap in force, re-applied when the file is reopened
   bool query_only_ = false;
 
-  mutable std::mutex mutex_;  ///< protects every member below (queues, counters, health, flags)
+  mutable std::mutex mutex_;      ///< protects every member below (queues, counters, health, flags)
   std::condition_variable wake_;  ///< the writer waits on it for work
   std::condition_variable done_;  ///< flush/run_retention wait on it for the writer's progress
   std::deque<Reading> queue_;

@@ -1,6 +1,6 @@
 // The values the telemetry store takes and gives back: readings, query buckets, events, daily
-// compliance rows, the store's options and its health. Shared by the writer (TelemetryStore) and the
-// query side (TelemetryReader).
+// compliance rows, the store's options and its health. Shared by the writer (TelemetryStore) and
+// the query side (TelemetryReader).
 #pragma once
 
 #include <chrono>
@@ -15,8 +15,8 @@
 
 namespace atmo::telemetry {
 
-/// One sample of one point. Only QUALITY_GOOD readings count in min/max/avg; every reading is stored
-/// with its quality so a gap or a bad value stays visible.
+/// One sample of one point. Only QUALITY_GOOD readings count in min/max/avg; every reading is
+/// stored with its quality so a gap or a bad value stays visible.
 struct Reading {
   std::string point;  ///< "<zone>.<device>.<point>"
   TimeMs time_ms = 0;
@@ -24,7 +24,8 @@ struct Reading {
   v1::Quality quality = v1::QUALITY_GOOD;
 };
 
-/// One bucket of a series: aggregates of the GOOD readings whose time falls in [time_ms, time_ms + step).
+/// One bucket of a series: aggregates of the GOOD readings whose time falls in [time_ms, time_ms +
+/// step).
 struct Bucket {
   TimeMs time_ms = 0;
   double min = 0.0;
@@ -52,9 +53,9 @@ struct Event {
 };
 
 struct EventFilter {
-  TimeMs from_ms = 0;                       ///< inclusive
-  TimeMs to_ms = INT64_MAX;                 ///< exclusive
-  std::vector<std::string> kinds;           ///< empty: every kind
+  TimeMs from_ms = 0;              ///< inclusive
+  TimeMs to_ms = INT64_MAX;        ///< exclusive
+  std::vector<std::string> kinds;  ///< empty: every kind
   std::optional<std::string> zone;
   std::size_t limit = 1000;
 };
@@ -109,14 +110,14 @@ StoreOptions options_from_config(const v1::Storage& storage, const std::string& 
 struct StoreHealth {
   enum class State { ok, degraded };
   State state = State::ok;
-  std::string error;                    ///< why the last write failed, while degraded
-  std::size_t queued_readings = 0;      ///< waiting for the writer, including a batch being retried
-  std::size_t queued_other = 0;         ///< state writes, events and daily rows waiting
-  std::uint64_t dropped_readings = 0;   ///< oldest readings dropped because the queue was full
+  std::string error;                   ///< why the last write failed, while degraded
+  std::size_t queued_readings = 0;     ///< waiting for the writer, including a batch being retried
+  std::size_t queued_other = 0;        ///< state writes, events and daily rows waiting
+  std::uint64_t dropped_readings = 0;  ///< oldest readings dropped because the queue was full
   std::uint64_t dropped_events = 0;
-  std::uint64_t committed_readings = 0; ///< since the store opened
-  std::optional<TimeMs> last_commit_ms; ///< by the store's clock
-  std::uint64_t failed_commits = 0;     ///< since the store opened
+  std::uint64_t committed_readings = 0;  ///< since the store opened
+  std::optional<TimeMs> last_commit_ms;  ///< by the store's clock
+  std::uint64_t failed_commits = 0;      ///< since the store opened
 };
 
 }  // namespace atmo::telemetry

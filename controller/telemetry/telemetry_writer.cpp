@@ -40,7 +40,8 @@ Result<std::unique_ptr<TelemetryWriter>> TelemetryWriter::open(const StoreOption
     auto stmt = c.prepare("PRAGMA journal_mode=WAL");
     if (!stmt || stmt.value().step() != SQLITE_ROW || stmt.value().column_text(0) != "wal") {
       // The first statement that reads the file: a file that is not SQLite fails here, for good.
-      if ((c.last_error().code & 0xff) == SQLITE_NOTADB && incompatible != nullptr) *incompatible = true;
+      if ((c.last_error().code & 0xff) == SQLITE_NOTADB && incompatible != nullptr)
+        *incompatible = true;
       return c.error("cannot switch '" + options.path + "' to WAL journal mode");
     }
   }  // finalized here: an unfinished statement would keep later transactions from committing
@@ -130,7 +131,8 @@ Result<bool> TelemetryWriter::write_readings(const std::vector<Reading>& reading
     // A non-finite value cannot be averaged or stored as REAL: keep the row (as NULL) so the
     // sample is not lost, and never let it count as good.
     const bool finite = std::isfinite(r.value);
-    const v1::Quality quality = finite || r.quality != v1::QUALITY_GOOD ? r.quality : v1::QUALITY_BAD;
+    const v1::Quality quality =
+        finite || r.quality != v1::QUALITY_GOOD ? r.quality : v1::QUALITY_BAD;
     insert_reading_.reset();
     insert_reading_.bind(1, *id);
     insert_reading_.bind(2, static_cast<std::int64_t>(r.time_ms));
@@ -228,7 +230,8 @@ Result<RetentionPass> TelemetryWriter::begin_retention(TimeMs now_ms, unsigned r
   auto ids = db_.prepare("SELECT id FROM points ORDER BY id");
   if (!ids) return ids.error();
   int rc = SQLITE_ROW;
-  while ((rc = ids.value().step()) == SQLITE_ROW) pass.point_ids.push_back(ids.value().column_int64(0));
+  while ((rc = ids.value().step()) == SQLITE_ROW)
+    pass.point_ids.push_back(ids.value().column_int64(0));
   if (rc != SQLITE_DONE) return db_.error("cannot list points for retention");
   return pass;
 }

@@ -1,7 +1,7 @@
 // The SQL side of the telemetry store's single writer: one read-write connection in WAL mode that
-// commits a batch of readings (raw rows plus per-minute rollups), state, events and daily index rows
-// in one transaction, and deletes expired rows in small batches. Not thread-safe: only the store's
-// writer thread (or a benchmark) uses it.
+// commits a batch of readings (raw rows plus per-minute rollups), state, events and daily index
+// rows in one transaction, and deletes expired rows in small batches. Not thread-safe: only the
+// store's writer thread (or a benchmark) uses it.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +24,9 @@ struct PendingWrites {
   std::vector<Event> events;
   std::vector<DailyIndexRow> daily;
 
-  bool empty() const { return readings.empty() && state.empty() && events.empty() && daily.empty(); }
+  bool empty() const {
+    return readings.empty() && state.empty() && events.empty() && daily.empty();
+  }
 };
 
 /// Progress of one retention pass: points are walked one by one so each delete stays small.

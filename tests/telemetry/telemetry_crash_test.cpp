@@ -1,7 +1,5 @@
 // kill -9 during ingest, many times: the database must pass integrity_check every time, hold every
 // reading the child reported as committed, without holes, and lose at most ~1 s of readings.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -9,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <random>
 #include <sstream>
@@ -83,7 +82,8 @@ struct SeqStats {
 };
 
 SeqStats check_database(const std::string& path) {
-  auto db = Connection::open(path, Connection::Mode::read_write);  // recovers the WAL like a restart
+  auto db =
+      Connection::open(path, Connection::Mode::read_write);  // recovers the WAL like a restart
   REQUIRE(db.ok());
   Connection& c = db.value();
   {
@@ -123,7 +123,8 @@ TEST_CASE("kill -9 during ingest never corrupts the database nor loses a committ
   std::uniform_int_distribution<int> delay_ms(50, 500);
 
   constexpr int kRuns = 20;
-  const auto budget_end = std::chrono::steady_clock::now() + std::chrono::seconds(45);  // ~12 s normally, ~20 s under ASan
+  const auto budget_end = std::chrono::steady_clock::now() +
+                          std::chrono::seconds(45);  // ~12 s normally, ~20 s under ASan
   int runs = 0;
   int runs_with_commits = 0;
   TimeMs worst_loss_ms = 0;
@@ -157,14 +158,16 @@ TEST_CASE("kill -9 during ingest never corrupts the database nor loses a committ
     // Even runs die at a random moment after start-up (possibly before any commit); odd runs at
     // a random moment after their first commit, so every other kill lands mid-ingest.
     if (runs % 2 == 1) {
-      read_lines_until(child.out, buffer, std::chrono::steady_clock::now() + std::chrono::seconds(20),
+      read_lines_until(child.out, buffer,
+                       std::chrono::steady_clock::now() + std::chrono::seconds(20),
                        [&](const std::string& line) {
                          on_commit_line(line);
                          return last_committed >= start;
                        });
       REQUIRE(last_committed >= start);
     }
-    const auto kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms(random));
+    const auto kill_at =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms(random));
     read_lines_until(child.out, buffer, kill_at, on_commit_line);
     const TimeMs killed_at = clock.now_ms();
     REQUIRE(kill(child.pid, SIGKILL) == 0);

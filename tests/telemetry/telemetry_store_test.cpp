@@ -1,15 +1,15 @@
-#include <catch2/catch.hpp>
+#include "controller/telemetry/telemetry_store.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "controller/telemetry/telemetry_schema.hpp"
-#include "controller/telemetry/telemetry_store.hpp"
 #include "tests/telemetry/temp_dir.hpp"
 
 using namespace atmo;
@@ -38,7 +38,9 @@ std::unique_ptr<TelemetryStore> open_store(const StoreOptions& options, const Cl
   return std::move(store).value();
 }
 
-Reading good(const std::string& point, TimeMs t, double v) { return {point, t, v, v1::QUALITY_GOOD}; }
+Reading good(const std::string& point, TimeMs t, double v) {
+  return {point, t, v, v1::QUALITY_GOOD};
+}
 
 std::int64_t count_rows(const std::string& path, const std::string& sql) {
   auto db = Connection::open(path, Connection::Mode::read_only);
@@ -161,12 +163,14 @@ TEST_CASE("raw() streams a range and stops when the callback says so", "[telemet
   CHECK(*n == 3);
   CHECK(seen == 3);
 
-  auto none = store->reader().raw("never.recorded", kT0, kT0 + 1, [](const Reading&) { return true; });
+  auto none =
+      store->reader().raw("never.recorded", kT0, kT0 + 1, [](const Reading&) { return true; });
   REQUIRE(none.ok());
   CHECK(*none == 0);
 }
 
-TEST_CASE("A batch is committed as soon as it is large, without waiting for its age", "[telemetry]") {
+TEST_CASE("A batch is committed as soon as it is large, without waiting for its age",
+          "[telemetry]") {
   TempDir dir;
   ManualClock clock(kT0);
   auto options = options_for(dir);
@@ -188,7 +192,8 @@ TEST_CASE("A batch is committed as soon as it is large, without waiting for its 
   CHECK(count_rows(options.path, "SELECT count(*) FROM readings") == 250);
 }
 
-TEST_CASE("A small batch is committed once its oldest reading is max_batch_age old", "[telemetry]") {
+TEST_CASE("A small batch is committed once its oldest reading is max_batch_age old",
+          "[telemetry]") {
   TempDir dir;
   ManualClock clock(kT0);
   auto options = options_for(dir);
@@ -202,12 +207,15 @@ TEST_CASE("A small batch is committed once its oldest reading is max_batch_age o
   CHECK(count_rows(options.path, "SELECT count(*) FROM readings") == 2);
 }
 
-TEST_CASE("Rollups hold min/max/avg/count of good readings per minute, across batches", "[telemetry]") {
+TEST_CASE("Rollups hold min/max/avg/count of good readings per minute, across batches",
+          "[telemetry]") {
   TempDir dir;
   ManualClock clock(kT0);
   auto store = open_store(options_for(dir), clock);
   const std::string p = "hammam.air.humidity";
-  store->append({good(p, kT0 + 1000, 1.0), good(p, kT0 + 2000, 2.0), good(p, kT0 + 3000, 3.0),
+  store->append({good(p, kT0 + 1000, 1.0),
+                 good(p, kT0 + 2000, 2.0),
+                 good(p, kT0 + 3000, 3.0),
                  {p, kT0 + 4000, 100.0, v1::QUALITY_BAD},
                  {p, kT0 + 5000, 50.0, v1::QUALITY_OFFLINE},
                  {p, kT0 + 6000, 7.0, v1::QUALITY_STALE},
@@ -245,11 +253,13 @@ TEST_CASE("Rollups hold min/max/avg/count of good readings per minute, across ba
   CHECK(wide->front().buckets[0].max == 20.0);
 }
 
-TEST_CASE("Steps under a minute read raw rows, and still only average good readings", "[telemetry]") {
+TEST_CASE("Steps under a minute read raw rows, and still only average good readings",
+          "[telemetry]") {
   TempDir dir;
   ManualClock clock(kT0);
   auto store = open_store(options_for(dir), clock);
-  store->append({good("p", kT0 + 100, 1.0), good("p", kT0 + 200, 3.0),
+  store->append({good("p", kT0 + 100, 1.0),
+                 good("p", kT0 + 200, 3.0),
                  {"p", kT0 + 300, 1000.0, v1::QUALITY_BAD},
                  good("p", kT0 + 10'500, 8.0),
                  {"p", kT0 + 20'000, 9.0, v1::QUALITY_STALE}});
@@ -312,7 +322,9 @@ TEST_CASE("latest() gives each point's newest reading whatever its quality", "[t
   TempDir dir;
   ManualClock clock(kT0);
   auto store = open_store(options_for(dir), clock);
-  store->append({good("a", kT0, 1.0), good("a", kT0 + 2000, 2.0), good("b", kT0 + 500, 7.0),
+  store->append({good("a", kT0, 1.0),
+                 good("a", kT0 + 2000, 2.0),
+                 good("b", kT0 + 500, 7.0),
                  {"b", kT0 + 900, 0.0, v1::QUALITY_OFFLINE}});
   // Arrives late but is older: it must not become the latest.
   store->append({good("a", kT0 + 1000, 1.5)});
@@ -327,7 +339,8 @@ TEST_CASE("latest() gives each point's newest reading whatever its quality", "[t
   CHECK((*latest)[1].time_ms == kT0 + 900);
 }
 
-TEST_CASE("Retention deletes raw rows after their tier, rollups and events after theirs", "[telemetry]") {
+TEST_CASE("Retention deletes raw rows after their tier, rollups and events after theirs",
+          "[telemetry]") {
   TempDir dir;
   ManualClock clock(kT0 + 100 * kDay);
   auto options = options_for(dir);
@@ -447,7 +460,8 @@ TEST_CASE("Events are appended and queried by time range, kind and zone", "[tele
   REQUIRE(scenes->size() == 2);
   CHECK((*scenes)[1].subject == "evening");
 
-  auto alarms = store->reader().events({kT0, kT0 + 10, {"alarm.raised", "alarm.cleared"}, "hammam", 100});
+  auto alarms =
+      store->reader().events({kT0, kT0 + 10, {"alarm.raised", "alarm.cleared"}, "hammam", 100});
   REQUIRE(alarms.ok());
   CHECK(alarms->size() == 2);
 
@@ -513,7 +527,8 @@ TEST_CASE("A full queue drops the oldest readings and counts them", "[telemetry]
   CHECK(store->health().dropped_readings == 151);
 }
 
-TEST_CASE("A read-only database degrades the store, keeps everything queued, and recovers", "[telemetry]") {
+TEST_CASE("A read-only database degrades the store, keeps everything queued, and recovers",
+          "[telemetry]") {
   TempDir dir;
   ManualClock clock(kT0);
   auto options = options_for(dir);
@@ -548,7 +563,8 @@ TEST_CASE("A read-only database degrades the store, keeps everything queued, and
   CHECK(store->reader().events({}).value().size() == 1);
 }
 
-TEST_CASE("A full disk degrades the store, keeps the queue, and nothing is lost once space returns", "[telemetry]") {
+TEST_CASE("A full disk degrades the store, keeps the queue, and nothing is lost once space returns",
+          "[telemetry]") {
   TempDir dir;
   ManualClock clock(kT0);
   auto options = options_for(dir);
@@ -561,7 +577,8 @@ TEST_CASE("A full disk degrades the store, keeps the queue, and nothing is lost 
   constexpr int kReadings = 20'000;
   for (int i = 0; i < kReadings; i += 100) {
     std::vector<Reading> batch;
-    for (int j = i; j < i + 100; ++j) batch.push_back(good("spa.sensor." + std::to_string(j % 7), kT0 + j, j));
+    for (int j = i; j < i + 100; ++j)
+      batch.push_back(good("spa.sensor." + std::to_string(j % 7), kT0 + j, j));
     store->append(std::move(batch));
   }
   REQUIRE(eventually([&] { return store->health().state == StoreHealth::State::degraded; }));
@@ -582,7 +599,8 @@ TEST_CASE("A full disk degrades the store, keeps the queue, and nothing is lost 
   CHECK(count_rows(options.path, "SELECT sum(count) FROM rollup_1m") == kReadings);
 }
 
-TEST_CASE("stop() commits what is queued, and appends after stop are counted as dropped", "[telemetry]") {
+TEST_CASE("stop() commits what is queued, and appends after stop are counted as dropped",
+          "[telemetry]") {
   TempDir dir;
   ManualClock clock(kT0);
   auto options = options_for(dir);
@@ -671,7 +689,8 @@ TEST_CASE("A file that is not a SQLite database is a start-up error", "[telemetr
   {
     std::FILE* f = std::fopen(dir.file("telemetry.db").c_str(), "w");
     REQUIRE(f != nullptr);
-    std::fputs("this is a venue's notes, not a database; it is long enough to have a header....\n", f);
+    std::fputs("this is a venue's notes, not a database; it is long enough to have a header....\n",
+               f);
     std::fclose(f);
   }
   ManualClock clock(kT0);

@@ -15,7 +15,8 @@ namespace atmo::telemetry::test {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "atmo-telemetry-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "atmo-telemetry-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }
