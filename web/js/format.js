@@ -45,7 +45,7 @@ export function parseHhMm(text) {
 const DECIMALS = { '°C': 1, '%': 0, lx: 0, dBA: 0, dB: 0, ppm: 0, K: 0, s: 0 };
 
 export function number(value, decimals = 1) {
-  return new Intl.NumberFormat(locale(), { maximumFractionDigits: decimals, minimumFractionDigits: 0 }).format(value);
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: decimals, minimumFractionDigits: 0, useGrouping: false }).format(value);
 }
 
 // Units as the venue's staff write them (lx -> лк in Russian); unknown units pass through.

@@ -141,6 +141,9 @@ export const en = {
   'checklist.due_now': 'due now',
   'checklist.empty': 'Nothing to confirm.',
 
+  'alarm.out': 'out of standard',
+  'alarm.not_confirmed': 'not confirmed in time',
+  'alarm.device': 'device {device} does not answer',
   'alarm.list': 'Alarms',
   'alarm.ack': 'Acknowledge',
   'alarm.since': 'since {time}',

@@ -141,6 +141,9 @@ export const ru = {
   'checklist.due_now': 'пора подтвердить',
   'checklist.empty': 'Подтверждать нечего.',
 
+  'alarm.out': 'вне стандарта',
+  'alarm.not_confirmed': 'не подтверждено вовремя',
+  'alarm.device': 'устройство {device} не отвечает',
   'alarm.list': 'Тревоги',
   'alarm.ack': 'Принять',
   'alarm.since': 'с {time}',

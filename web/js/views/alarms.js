@@ -41,18 +41,43 @@ function ackButton(alarm, extraClass) {
   return button;
 }
 
+// The alarm in the tablet's language, from the venue's localized names; the server's English
+// message when the alarm is of a kind we do not know.
+export function alarmText(alarm) {
+  const zone = zoneInfo(alarm.zone);
+  const zoneName = localized(zone?.name, alarm.zone);
+  switch (alarm.kind) {
+    case 'criterion': {
+      const criterion = zone?.criteria?.find((c) => c.id === alarm.subject);
+      if (criterion) return `${zoneName}: ${localized(criterion.name, criterion.id)} — ${t('alarm.out')}`;
+      break;
+    }
+    case 'checklist': {
+      const item = zone?.checklist?.find((c) => c.id === alarm.subject);
+      if (item) return `${zoneName}: ${localized(item.name, item.id)} — ${t('alarm.not_confirmed')}`;
+      break;
+    }
+    case 'device':
+      return `${zoneName}: ${t('alarm.device', { device: alarm.subject })}`;
+    case 'fire':
+      return t('fire.title');
+    default:
+      break;
+  }
+  return alarm.message || `${zoneName}: ${alarm.subject}`;
+}
+
 export function alarmList() {
   const el = h('section', { class: 'alarms', 'aria-label': t('alarm.list') });
   function render() {
     const alarms = state.alarms.filter((a) => a.kind !== 'fire');
     el.hidden = alarms.length === 0;
     replace(el, alarms.map((alarm) => {
-      const zone = zoneInfo(alarm.zone);
       const by = alarm.acknowledged ? t('alarm.acked_by', { who: alarm.ackedBy, time: clockTime(num(alarm.ackedMs)) }) : '';
       return h('div', { class: ['alarm', alarm.acknowledged && 'acked'], dataset: { alarm: alarm.id } },
         icon(alarm.acknowledged ? 'bell' : 'out'),
         h('div', { class: 'text' },
-          h('div', {}, alarm.message || `${localized(zone?.name, alarm.zone)}: ${alarm.subject}`),
+          h('div', { title: alarm.message }, alarmText(alarm)),
           h('div', { class: 'when' }, [t('alarm.since', { time: clockTime(num(alarm.sinceMs)) }), ago(num(alarm.sinceMs)), by].filter(Boolean).join(' · '))),
         alarm.acknowledged ? null : ackButton(alarm));
     }));

@@ -33,7 +33,7 @@ export function senseRow(senses, { wide = false } = {}) {
     const label = `${t(`sense.${sense}`)}: ${t(`status.${status}`)}`;
     return h('div', { class: `sense status-${status === 'none' ? 'nodata' : status}${status === 'none' ? ' none' : ''}`, title: label, dataset: { sense, status } },
       h('span', { class: 'pair', 'aria-hidden': 'true' }, senseIcon(sense), status === 'none' ? null : statusIcon(status)),
-      wide ? h('span', { class: 'words', 'aria-hidden': 'true' }, h('span', { class: 'sense-name' }, t(`sense.${sense}`)), h('span', { class: 'state' }, t(`status.${status}`)))
+      wide ? h('span', { class: 'words', 'aria-hidden': 'true' }, h('span', { class: 'sense-name' }, t(`sense.${sense}`)), h('span', { class: 'state' }, t(status === 'none' ? 'status.short.none' : `status.${status}`)))
            : null,
       h('span', { class: 'sr-only' }, label));
   });

@@ -73,6 +73,7 @@ export function zoneView(zoneId, { goHome }) {
   const hold = holdSelect('zone-hold');
   const applyButton = h('button', { class: 'primary', type: 'button', dataset: { action: 'apply' } }, t('action.apply'));
   const applyError = h('p', { class: 'apply-error status-out', role: 'alert' });
+  const fireNote = h('p', { class: 'status-out', hidden: true }, t('error.fire_refused'));
   const criteria = h('div', { class: 'criteria' });
   const charts = h('div', { class: 'charts' });
   const checklist = checklistPanel(zoneId);
@@ -109,7 +110,9 @@ export function zoneView(zoneId, { goHome }) {
           option.id === current ? h('span', { class: 'current-mark' }, t('zone.current')) : null),
         sceneDetails(option.scene ?? option));
     }));
-    applyButton.disabled = !selected;
+    const fire = Boolean(state.status?.fireAlarm || state.zones.get(zoneId)?.fireAlarm);
+    applyButton.disabled = !selected || fire;
+    fireNote.hidden = !fire;
   }
 
   function renderCriteria() {
@@ -178,7 +181,7 @@ export function zoneView(zoneId, { goHome }) {
     } catch (err) {
       applyError.textContent = errorText(err, { fireAlarm: state.status?.fireAlarm || state.zones.get(zoneId)?.fireAlarm });
     } finally {
-      applyButton.disabled = !selected;
+      renderScenes();
     }
   });
 
@@ -188,7 +191,7 @@ export function zoneView(zoneId, { goHome }) {
       h('div', { class: 'section-head' }, h('h2', { id: 'scene-title' }, t('zone.choose_scene')), h('span', { class: 'hint' }, t('zone.choose_hint'))),
       sceneGrid,
       h('div', { class: 'apply-row' }, h('label', { for: 'zone-hold' }, t('hold.label')), hold, h('span', { class: 'spacer' }), applyButton),
-      applyError),
+      fireNote, applyError),
     (zone.criteria ?? []).length ? h('section', { class: 'panel', 'aria-labelledby': 'criteria-title' },
       h('div', { class: 'section-head' }, h('h2', { id: 'criteria-title' }, t('zone.standard'))), criteria) : null,
     checklist.element,
@@ -199,7 +202,7 @@ export function zoneView(zoneId, { goHome }) {
   loadCharts();
   const chartTimer = setInterval(loadCharts, 5 * 60 * 1000);
   const unsubscribers = [
-    subscribe(['zones'], () => { renderHead(); renderScenes(); }),
+    subscribe(['zones', 'status'], () => { renderHead(); renderScenes(); }),
     subscribe(['readings'], renderLive),
     subscribe(['compliance'], renderCriteria),
   ];
