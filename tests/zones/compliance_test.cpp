@@ -392,3 +392,26 @@ TEST_CASE("damaged or foreign compliance state is refused with a clear message",
   REQUIRE(round.ok());
   CHECK(*round == s);
 }
+
+TEST_CASE("downtime after a restart counts as no data once the no-data timeout passes", "[compliance]") {
+  Fixture a;
+  air_every(a.engine, a.events, 24, 50, kT0, kT0 + 5 * kMinute);  // last reading at 08:04:50
+  const std::string saved = serialize(a.engine.snapshot());
+
+  auto venue = make_test_venue();
+  UtcDayCalendar calendar;
+  ComplianceEngine b(venue, calendar, kT0 + 2 * kHour);  // the process came back later
+  auto parsed = parse_compliance_snapshot(saved);
+  REQUIRE(parsed.ok());
+  REQUIRE(b.restore(*parsed).ok());
+  CHECK(b.now() == kT0 + 4 * kMinute + 50 * kSecond);
+  auto update = b.advance_to(kT0 + 14 * kMinute + 50 * kSecond);
+  CHECK(update.finished_days.empty());
+  const DailyIndex touch = index_of(b.today(), "lounge", v1::SENSE_TOUCH);
+  CHECK(touch.in_standard_ms == 5 * kMinute + 50 * kSecond);  // up to 60 s after the last reading
+  CHECK(touch.no_data_ms == 9 * kMinute);
+  CHECK(touch.out_of_standard_ms == 0);
+  const DailyIndex taste = index_of(b.today(), "lounge", v1::SENSE_TASTE);
+  CHECK(taste.in_standard_ms == 14 * kMinute + 50 * kSecond);  // tea is due only at 09:00
+  CHECK(state_of(b, "air-temp") == ComplianceState::no_data);
+}

@@ -208,3 +208,34 @@ TEST_CASE("schedule configuration errors are values a person can act on", "[sche
   CHECK_FALSE(parse_hhmm("24:00").ok());
   CHECK(*parse_hhmm("23:59") == 1439);
 }
+
+TEST_CASE("several steps in the DST gap fire once each, in configured order", "[schedule][dst]") {
+  auto cfg = make_test_venue_config();
+  v1::DayProgram* night = nullptr;
+  for (auto& p : *cfg.mutable_programs()) {
+    if (p.id() == "night") night = &p;
+  }
+  REQUIRE(night);
+  auto* s1 = night->add_steps();
+  s1->set_at("02:00");
+  s1->set_venue_scene("closed");
+  auto* s2 = night->add_steps();
+  s2->set_at("03:00");
+  s2->set_venue_scene("evening");
+  auto created = Schedule::create(Venue::create(cfg));
+  REQUIRE(created.ok());
+  const Schedule& schedule = *created;
+  const LocalDate day{2026, 3, 29};
+  const TimeMs start = schedule.start_of_day(day);
+  auto fired = simulate(schedule, start, schedule.next_day_start(start));
+  REQUIRE(fired.size() == 6);
+  // 02:00, 02:30 (both in the gap) and 03:00 all happen at 03:00 CEST = 01:00 UTC.
+  CHECK(fired[1].step_at == "02:00");
+  CHECK(fired[2].step_at == "02:30");
+  CHECK(fired[3].step_at == "03:00");
+  for (int i = 1; i <= 3; ++i) CHECK(fired[static_cast<std::size_t>(i)].at == utc(2026, 3, 29, 1, 0));
+  CHECK(fired[1].shifted);
+  CHECK_FALSE(fired[3].shifted);
+  CHECK(schedule.active_at(utc(2026, 3, 29, 1, 0))->step_at == "03:00");  // the last configured wins
+  CHECK(schedule.active_at(utc(2026, 3, 29, 0, 59))->step_at == "01:30");
+}
