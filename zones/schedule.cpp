@@ -121,18 +121,24 @@ struct Schedule::Impl {
 };
 
 Result<LocalDate> LocalDate::parse(std::string_view text) {
-  int y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  char tail = 0;
   const std::string s(text);
-  if (s.size() != 10 || std::sscanf(s.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3 || s[4] != '-' ||
-      s[7] != '-') {
-    return make_error("date \"" + s + "\" is not YYYY-MM-DD (e.g. 2026-12-24)");
-  }
-  const date::year_month_day ymd{date::year{y}, date::month{m}, date::day{d}};
+  auto digits = [&](std::size_t from, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = from; i < from + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return -1;
+      v = v * 10 + (s[i] - '0');
+    }
+    return v;
+  };
+  const bool shaped = s.size() == 10 && s[4] == '-' && s[7] == '-';
+  const int y = shaped ? digits(0, 4) : -1;
+  const int m = shaped ? digits(5, 2) : -1;
+  const int d = shaped ? digits(8, 2) : -1;
+  if (y < 0 || m < 0 || d < 0) return make_error("date \"" + s + "\" is not YYYY-MM-DD (e.g. 2026-12-24)");
+  const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m)},
+                                 date::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return make_error("date \"" + s + "\" does not exist");
-  return LocalDate{y, m, d};
+  return LocalDate{y, static_cast<unsigned>(m), static_cast<unsigned>(d)};
 }
 
 std::string LocalDate::to_string() const {

@@ -204,6 +204,9 @@ TEST_CASE("schedule configuration errors are values a person can act on", "[sche
 
   CHECK_FALSE(LocalDate::parse("2026-02-30").ok());
   CHECK_FALSE(LocalDate::parse("2026-2-3").ok());
+  CHECK_FALSE(LocalDate::parse("2026-+1-01").ok());
+  CHECK_FALSE(LocalDate::parse("2026-01-01x").ok());
+  CHECK(LocalDate::parse("2026-12-24")->to_string() == "2026-12-24");
   CHECK(LocalDate::parse("2028-02-29").ok());
   CHECK_FALSE(parse_hhmm("24:00").ok());
   CHECK(*parse_hhmm("23:59") == 1439);
