@@ -130,6 +130,7 @@ export const en = {
   'program.no_next': 'No further change scheduled.',
   'program.today': 'Today',
   'program.tomorrow': 'Tomorrow',
+  'program.exception': 'Special day',
   'program.now': 'Now',
 
   'checklist.title': 'Checklist',
@@ -139,6 +140,8 @@ export const en = {
   'checklist.not_yet': 'Not confirmed yet',
   'checklist.due_at': 'due {time}',
   'checklist.due_now': 'due now',
+  'checklist.not_now': 'not in this part of the day',
+  'checklist.next_at': 'next by {time}',
   'checklist.empty': 'Nothing to confirm.',
 
   'alarm.out': 'out of standard',

@@ -130,6 +130,7 @@ export const ru = {
   'program.no_next': 'Больше смен по расписанию нет.',
   'program.today': 'Сегодня',
   'program.tomorrow': 'Завтра',
+  'program.exception': 'Особый день',
   'program.now': 'Сейчас',
 
   'checklist.title': 'Чек-лист',
@@ -139,6 +140,8 @@ export const ru = {
   'checklist.not_yet': 'Ещё не подтверждено',
   'checklist.due_at': 'к {time}',
   'checklist.due_now': 'пора подтвердить',
+  'checklist.not_now': 'не в это время дня',
+  'checklist.next_at': 'следующий раз к {time}',
   'checklist.empty': 'Подтверждать нечего.',
 
   'alarm.out': 'вне стандарта',

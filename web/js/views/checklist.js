@@ -32,7 +32,9 @@ function itemRow(item, showZone) {
     ? t('checklist.by', { who: item.confirmedBy, time: clockTime(confirmed) })
     : t('checklist.not_yet');
   const due = num(item.dueMs);
-  const dueText = due && status !== 'none' ? (due > Date.now() ? t('checklist.due_at', { time: clockTime(due) }) : t('checklist.due_now')) : '';
+  let dueText = '';
+  if (due && status === 'ok') dueText = t('checklist.next_at', { time: clockTime(due) });
+  else if (due && status !== 'none') dueText = due > Date.now() ? t('checklist.due_at', { time: clockTime(due) }) : t('checklist.due_now');
   const cls = `status-${status === 'none' ? 'nodata' : status}`;
   return h('div', { class: ['check-item', (status === 'out' || status === 'drifting') && 'due'], dataset: { zone: item.zone, item: item.id, state: status } },
     h('span', { class: `marks ${cls}`, title: t(`status.${status}`) }, senseIcon(item.sense), statusIcon(status)),
@@ -40,13 +42,14 @@ function itemRow(item, showZone) {
       h('div', {}, localized(item.name, item.id)),
       h('div', { class: 'who' }, [showZone ? localized(zoneInfo(item.zone)?.name, item.zone) : null, who, dueText].filter(Boolean).join(' · ')),
       h('span', { class: 'sr-only' }, t(`status.${status}`))),
-    confirmButton(item));
+    status === 'none' ? h('span', { class: 'faint' }, t('checklist.not_now')) : confirmButton(item));
 }
 
 export function checklistPanel(zoneId = null) {
   const el = h('section', { class: 'panel', 'aria-labelledby': `checklist-title${zoneId ? '-zone' : ''}` });
   function render() {
-    const items = state.checklist.filter((c) => !zoneId || c.zone === zoneId);
+    // On the journey, only what applies now; a zone's screen lists the rest, dimmed.
+    const items = state.checklist.filter((c) => (zoneId ? c.zone === zoneId : statusOf(c.state) !== 'none'));
     const order = (state.venue?.zones ?? []).map((z) => z.id);
     items.sort((a, b) => order.indexOf(a.zone) - order.indexOf(b.zone));
     replace(el,

@@ -15,13 +15,21 @@ export function homeView({ openZone }) {
   const checklist = checklistPanel();
   const loadNote = h('p', { class: 'muted', role: 'status' });
 
+  // Cards are kept and only their insides renewed: readings arrive twice a second, and a card
+  // replaced between finger-down and finger-up would swallow the tap.
+  const cards = new Map();
   function renderJourney() {
     const zones = state.venue?.zones ?? [];
-    replace(journey, zones.map((zone, index) => {
-      const card = zoneCard(zone, index, openZone);
-      card.setAttribute('role', 'listitem');
-      return card;
-    }));
+    const wanted = zones.map((zone, index) => {
+      const fresh = zoneCard(zone, index, openZone);
+      fresh.setAttribute('role', 'listitem');
+      const kept = cards.get(zone.id);
+      if (!kept) { cards.set(zone.id, fresh); return fresh; }
+      kept.setAttribute('aria-label', fresh.getAttribute('aria-label'));
+      replace(kept, ...fresh.childNodes);
+      return kept;
+    });
+    if (journey.children.length !== wanted.length || wanted.some((card, i) => journey.children[i] !== card)) replace(journey, wanted);
     loadNote.textContent = state.loadError && !zones.length ? t('home.load_failed') : '';
     loadNote.hidden = !loadNote.textContent;
   }

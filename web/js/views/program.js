@@ -52,7 +52,8 @@ export function programPanel() {
     const tomorrowChanges = upcoming.filter((c) => c.date && c.date > today);
     const tomorrowDate = tomorrowChanges[0]?.date ?? schedule.tomorrowProgram?.date;
     const lastToday = todayChanges.length ? todayChanges[todayChanges.length - 1].venueScene : schedule.dayPart;
-    const programName = (p) => (p ? `${p.program}${p.exception && p.reason ? ` — ${p.reason}` : ''}` : '');
+    // Program ids are config names ("weekday"); only an exception's reason is worth reading.
+    const programName = (p) => (p?.exception ? `${t('program.exception')}: ${p.reason || p.program}` : '');
     replace(el, title,
       h('p', { class: 'next-change', dataset: { next: next?.venueScene ?? '' } }, icon('clock'),
         next ? h('span', {}, `${t('program.next_prefix')} `, h('strong', {}, venueSceneName(next.venueScene)),
