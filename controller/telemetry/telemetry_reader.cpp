@@ -263,9 +263,10 @@ Result<std::vector<DailyIndexRow>> TelemetryReader::daily_index(
   std::vector<DailyIndexRow> out;
   int rc = SQLITE_ROW;
   while ((rc = s.step()) == SQLITE_ROW) {
-    out.push_back(DailyIndexRow{s.column_text(0), s.column_text(1), s.column_text(2),
-                                s.column_double(3), s.column_int64(4), s.column_int64(5),
-                                s.column_int64(6)});
+    const double percent =
+        s.column_is_null(3) ? std::numeric_limits<double>::quiet_NaN() : s.column_double(3);
+    out.push_back(DailyIndexRow{s.column_text(0), s.column_text(1), s.column_text(2), percent,
+                                s.column_int64(4), s.column_int64(5), s.column_int64(6)});
   }
   if (rc != SQLITE_DONE) return db_->error("cannot read the daily index");
   return out;

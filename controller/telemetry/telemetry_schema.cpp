@@ -55,7 +55,7 @@ constexpr std::array<const char*, kSchemaVersion> kMigrations = {
         date                TEXT    NOT NULL,
         zone                TEXT    NOT NULL,
         sense               TEXT    NOT NULL,
-        percent             REAL    NOT NULL,
+        percent             REAL,             -- NULL: nothing was applicable that day
         seconds_applicable  INTEGER NOT NULL,
         seconds_in_standard INTEGER NOT NULL,
         seconds_no_data     INTEGER NOT NULL,

@@ -198,6 +198,7 @@ StoreHealth TelemetryStore::health() const {
   h.committed_readings = committed_readings_;
   h.last_commit_ms = last_commit_ms_;
   h.failed_commits = failed_commits_;
+  h.rejected_writes = rejected_writes_;
   return h;
 }
 
@@ -287,15 +288,30 @@ void TelemetryStore::commit_batch(std::unique_lock<std::mutex>& lock) {
   batch.readings.assign(std::make_move_iterator(taken.begin()),
                         std::make_move_iterator(taken.end()));
 
+  std::size_t rejected_readings = 0;
+  std::size_t rejected_other = 0;
   auto committed = ensure_writer();
-  if (committed) committed = writer_->commit(batch, clock_.now_ms());
+  if (committed) {
+    committed = writer_->commit(batch, clock_.now_ms());
+    if (committed) {
+      batch = PendingWrites{};
+    } else if (writer_->last_failure_was_bad_data()) {
+      // One invalid write must not block everything behind it forever: find it and refuse it.
+      spdlog::warn("telemetry: the database refused a write as invalid ({}); retrying one by one",
+                   committed.error().message);
+      committed = commit_one_by_one(batch, rejected_readings, rejected_other);
+    }
+  }
+  // What is left in `batch` is neither committed nor refused: it goes back to the queue.
+  const std::size_t settled = n - batch.readings.size();
 
   lock.lock();
   in_flight_readings_ = 0;
   in_flight_state_.clear();
+  readings_removed_ += settled;
+  committed_readings_ += settled - rejected_readings;
+  rejected_writes_ += rejected_readings + rejected_other;
   if (committed) {
-    readings_removed_ += n;
-    committed_readings_ += n;
     control_done_ = control_mark;
     last_commit_ms_ = clock_.now_ms();
     if (degraded_) {
@@ -317,15 +333,16 @@ void TelemetryStore::commit_batch(std::unique_lock<std::mutex>& lock) {
             : "cannot write to the telemetry database '" + options_.path + "': " + why;
     if (!degraded_ || error_ != error) {
       spdlog::error("telemetry: {}; keeping {} readings queued and retrying", error,
-                    queue_.size() + n);
+                    queue_.size() + batch.readings.size());
     }
     degraded_ = true;
     error_ = std::move(error);
     // Put everything back where it was: these are the oldest readings and the oldest writes.
     queue_.insert(queue_.begin(), std::make_move_iterator(batch.readings.begin()),
                   std::make_move_iterator(batch.readings.end()));
-    if (n > 0)
+    if (!batch.readings.empty()) {
       first_queued_at_ = first_queued_at ? first_queued_at : std::chrono::steady_clock::now();
+    }
     for (auto& [key, value] : batch.state) control_.state.try_emplace(key, std::move(value));
     control_.events.insert(control_.events.begin(), std::make_move_iterator(batch.events.begin()),
                            std::make_move_iterator(batch.events.end()));
@@ -336,6 +353,60 @@ void TelemetryStore::commit_batch(std::unique_lock<std::mutex>& lock) {
     backoff_ = std::min(backoff_ * 2, options_.retry_max);
   }
   done_.notify_all();
+}
+
+Result<bool> TelemetryStore::commit_one_by_one(PendingWrites& batch, std::size_t& rejected_readings,
+                                               std::size_t& rejected_other) {
+  const TimeMs now = clock_.now_ms();
+  // Commits `one`; a write the database calls invalid is logged and counted, any other failure
+  // (full disk, I/O) stops here and leaves the rest of `batch` to be retried.
+  auto settle = [&](const PendingWrites& one, const char* what,
+                    std::size_t& rejected) -> Result<bool> {
+    auto done = writer_->commit(one, now);
+    if (done) return true;
+    if (!writer_->last_failure_was_bad_data()) return done;
+    spdlog::error("telemetry: refused an invalid {}: {}", what, done.error().message);
+    ++rejected;
+    return true;
+  };
+  while (!batch.state.empty()) {
+    PendingWrites one;
+    one.state.insert(*batch.state.begin());
+    if (auto r = settle(one, "state write", rejected_other); !r) return r;
+    batch.state.erase(batch.state.begin());
+  }
+  while (!batch.events.empty()) {
+    PendingWrites one;
+    one.events.push_back(batch.events.front());
+    if (auto r = settle(one, "event", rejected_other); !r) return r;
+    batch.events.erase(batch.events.begin());
+  }
+  while (!batch.daily.empty()) {
+    PendingWrites one;
+    one.daily.push_back(batch.daily.front());
+    if (auto r = settle(one, "daily index row", rejected_other); !r) return r;
+    batch.daily.erase(batch.daily.begin());
+  }
+  PendingWrites readings;
+  readings.readings = std::move(batch.readings);
+  batch.readings.clear();
+  auto all = writer_->commit(readings, now);
+  if (all) return true;
+  if (!writer_->last_failure_was_bad_data()) {
+    batch.readings = std::move(readings.readings);
+    return all;
+  }
+  for (std::size_t i = 0; i < readings.readings.size(); ++i) {
+    PendingWrites one;
+    one.readings.push_back(readings.readings[i]);
+    if (auto r = settle(one, "reading", rejected_readings); !r) {
+      batch.readings.assign(
+          std::make_move_iterator(readings.readings.begin() + static_cast<std::ptrdiff_t>(i)),
+          std::make_move_iterator(readings.readings.end()));
+      return r;
+    }
+  }
+  return true;
 }
 
 void TelemetryStore::retention_step(std::unique_lock<std::mutex>& lock, SteadyTime now) {

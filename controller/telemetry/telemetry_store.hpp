@@ -97,6 +97,8 @@ class TelemetryStore {
   Result<bool> ensure_writer();
   void writer_loop();
   void commit_batch(std::unique_lock<std::mutex>& lock);
+  Result<bool> commit_one_by_one(PendingWrites& batch, std::size_t& rejected_readings,
+                                 std::size_t& rejected_other);
   void retention_step(std::unique_lock<std::mutex>& lock, SteadyTime now);
   void apply_settings(std::unique_lock<std::mutex>& lock);
   void enforce_bounds_locked();
@@ -146,6 +148,7 @@ class TelemetryStore {
   std::uint64_t committed_readings_ = 0;
   std::uint64_t failed_commits_ = 0;
   std::uint64_t failures_in_row_ = 0;
+  std::uint64_t rejected_writes_ = 0;
   std::optional<TimeMs> last_commit_ms_;
 
   std::thread thread_;  ///< last: starts after every member above is constructed

@@ -64,8 +64,8 @@ struct EventFilter {
 struct DailyIndexRow {
   std::string date;  ///< venue-local "YYYY-MM-DD"
   std::string zone;
-  std::string sense;  ///< v1::Sense name, e.g. "SENSE_SIGHT"
-  double percent = 0.0;
+  std::string sense;     ///< v1::Sense name, e.g. "SENSE_SIGHT"
+  double percent = 0.0;  ///< NaN when nothing was applicable (stored as NULL)
   std::int64_t seconds_applicable = 0;
   std::int64_t seconds_in_standard = 0;
   std::int64_t seconds_no_data = 0;
@@ -118,6 +118,8 @@ struct StoreHealth {
   std::uint64_t committed_readings = 0;  ///< since the store opened
   std::optional<TimeMs> last_commit_ms;  ///< by the store's clock
   std::uint64_t failed_commits = 0;      ///< since the store opened
+  /// Writes the database refused as invalid (each logged); the writes behind them went through.
+  std::uint64_t rejected_writes = 0;
 };
 
 }  // namespace atmo::telemetry

@@ -196,7 +196,11 @@ Result<bool> TelemetryWriter::write_control(const PendingWrites& writes, TimeMs 
     upsert_daily_.bind(1, d.date);
     upsert_daily_.bind(2, d.zone);
     upsert_daily_.bind(3, d.sense);
-    upsert_daily_.bind(4, d.percent);
+    if (std::isfinite(d.percent)) {
+      upsert_daily_.bind(4, d.percent);
+    } else {
+      upsert_daily_.bind_null(4);
+    }
     upsert_daily_.bind(5, d.seconds_applicable);
     upsert_daily_.bind(6, d.seconds_in_standard);
     upsert_daily_.bind(7, d.seconds_no_data);
@@ -207,15 +211,30 @@ Result<bool> TelemetryWriter::write_control(const PendingWrites& writes, TimeMs 
 
 Result<bool> TelemetryWriter::commit(const PendingWrites& writes, TimeMs now_ms) {
   std::vector<std::string> added_points;
+  failure_code_ = SQLITE_OK;
   auto done = in_transaction(db_, [&]() -> Result<bool> {
-    if (auto control = write_control(writes, now_ms); !control) return control;
-    return write_readings(writes.readings, added_points);
+    auto written = write_control(writes, now_ms);
+    if (written) written = write_readings(writes.readings, added_points);
+    if (!written) failure_code_ = db_.last_error().code;  // before ROLLBACK replaces it
+    return written;
   });
   if (!done) {
     // The rollback took these rows back: forget their ids so they are inserted again.
     for (const auto& name : added_points) point_ids_.erase(name);
   }
   return done;
+}
+
+bool TelemetryWriter::last_failure_was_bad_data() const {
+  switch (failure_code_ & 0xff) {
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE:
+      return true;
+    default:
+      return false;
+  }
 }
 
 Result<RetentionPass> TelemetryWriter::begin_retention(TimeMs now_ms, unsigned raw_days,

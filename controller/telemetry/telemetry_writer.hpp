@@ -50,6 +50,9 @@ class TelemetryWriter {
 
   /// Commits all of `writes` in one transaction, or nothing (and then returns the error).
   Result<bool> commit(const PendingWrites& writes, TimeMs now_ms);
+  /// True when the last failed commit was refused for its data (a constraint, a value too big):
+  /// retrying the same write cannot help, unlike a full disk or an I/O error.
+  bool last_failure_was_bad_data() const;
 
   Result<RetentionPass> begin_retention(TimeMs now_ms, unsigned raw_days, unsigned rollup_days);
   /// Deletes up to `max_rows` expired rows in one transaction and advances the pass.
@@ -71,6 +74,7 @@ class TelemetryWriter {
   Result<bool> write_control(const PendingWrites& writes, TimeMs now_ms);
 
   Connection db_;
+  int failure_code_ = SQLITE_OK;  ///< extended code of the statement that failed the last commit
   std::unordered_map<std::string, std::int64_t> point_ids_;  ///< committed points only
   Statement insert_point_;
   Statement select_point_;

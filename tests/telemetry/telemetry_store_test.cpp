@@ -698,3 +698,55 @@ TEST_CASE("A file that is not a SQLite database is a start-up error", "[telemetr
   REQUIRE_FALSE(store.ok());
   CHECK_THAT(store.error().message, Catch::Contains("telemetry.db"));
 }
+
+TEST_CASE("A day with nothing applicable stores its index with no percentage", "[telemetry]") {
+  TempDir dir;
+  ManualClock clock(kT0);
+  auto store = open_store(options_for(dir), clock);
+  store->put_daily_index(
+      {"2026-12-25", "lounge", "SENSE_SMELL", std::numeric_limits<double>::quiet_NaN(), 0, 0, 0});
+  store->append({good("p", kT0, 1.0)});
+  REQUIRE(store->flush());
+  CHECK(store->health().state == StoreHealth::State::ok);
+  auto day = store->reader().daily_index("2026-12-25", "2026-12-25");
+  REQUIRE(day.ok());
+  REQUIRE(day->size() == 1);
+  CHECK(std::isnan(day->front().percent));
+  CHECK(day->front().seconds_applicable == 0);
+}
+
+TEST_CASE("A write the database refuses as invalid is dropped alone, not with what follows",
+          "[telemetry]") {
+  TempDir dir;
+  ManualClock clock(kT0);
+  auto options = options_for(dir);
+  auto store = open_store(options, clock);
+  {
+    auto db = Connection::open(options.path, Connection::Mode::read_write);
+    REQUIRE(db.ok());
+    // Stands in for any write SQLite refuses for its content (SQLITE_CONSTRAINT).
+    REQUIRE(
+        db.value()
+            .exec("CREATE TRIGGER refuse_poison BEFORE INSERT ON events WHEN NEW.kind = 'poison' "
+                  "BEGIN SELECT RAISE(ABORT, 'poison event'); END")
+            .ok());
+  }
+  store->append({good("p", kT0, 1.0), good("p", kT0 + 1, 2.0)});
+  store->put_state("scene/lounge", "calm");
+  store->append_event({0, kT0, "scene.applied", "lounge", "calm", "anna", "", "{}"});
+  store->append_event({0, kT0 + 1, "poison", "lounge", "", "", "", "{}"});
+  store->append_event({0, kT0 + 2, "alarm.raised", "lounge", "noise", "compliance", "", "{}"});
+  REQUIRE(store->flush());
+
+  const auto h = store->health();
+  CHECK(h.state == StoreHealth::State::ok);
+  CHECK(h.rejected_writes == 1);
+  CHECK(h.committed_readings == 2);
+  CHECK(raw_of(store->reader(), "p").size() == 2);
+  CHECK(store->reader().get_state("scene/lounge").value() == "calm");
+  auto events = store->reader().events({});
+  REQUIRE(events.ok());
+  REQUIRE(events->size() == 2);
+  CHECK((*events)[0].kind == "scene.applied");
+  CHECK((*events)[1].kind == "alarm.raised");
+}
