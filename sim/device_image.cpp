@@ -113,6 +113,9 @@ Result<double> DeviceImage::set_value(const zones::Point& point, double value, b
   if (clamp && map.has_range()) value = std::clamp(value, map.range().min(), map.range().max());
   std::lock_guard lock(mutex_);
   const Span span = locate(point);
+  if (span.words == nullptr && span.bits == nullptr) {
+    return make_error(point.id + " names no register table (coil, discrete, input or holding)");
+  }
   if (is_bit_in_register(map)) {
     const auto mask = static_cast<std::uint16_t>(1u << map.bit());
     std::uint16_t& word = span.words[span.index];

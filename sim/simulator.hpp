@@ -57,7 +57,9 @@ struct SimulatorStatus {
   std::vector<DeviceStatus> devices;
 };
 
-/// Thread safety: every public method may be called from any thread while the simulator runs.
+/// Thread safety: every public method but start() and stop() may be called from any thread while
+/// the simulator runs; start() and stop() belong to the thread that owns the simulator and must not
+/// overlap other calls (stop the control server before the simulator).
 /// Locks: each device image has its own mutex (its registers, fault, counters); the physics has
 /// one mutex for the model state and takes image locks inside it, never the reverse; servers_ and
 /// the tick bookkeeping are guarded by mutex_, which is never held while calling into them.

@@ -316,9 +316,10 @@ Result<double> VenuePhysics::set_sound_level(std::string_view zone, std::optiona
   std::lock_guard lock(mutex_);
   auto it = std::find_if(zones_.begin(), zones_.end(), [&](const ZoneState& z) { return z.id == zone; });
   if (it == zones_.end()) return make_error("no zone '" + std::string(zone) + "' in this venue");
-  if (level_db && (!std::isfinite(*level_db) || *level_db > 0 || *level_db < -120)) {
+  if (level_db && (std::isnan(*level_db) || *level_db > 0)) {
     return make_error("sound level is in dBFS, -120..0 (or off)");
   }
+  if (level_db && *level_db < -120) level_db.reset();  // -inf (muted) and below: inaudible
   it->sound_db = level_db;
   return level_db.value_or(-INFINITY);
 }

@@ -59,7 +59,8 @@ class VenuePhysics {
   Result<double> force_input(const zones::Point& point, double value);
 
   /// The soundscape level a zone plays (dBFS), or nullopt for silence. Sound is not on a bus, so
-  /// the controller (or a test) tells the simulator. Errors: unknown zone.
+  /// the controller (or a test) tells the simulator. Levels below -120 dBFS (-inf too) are
+  /// silence. Errors: unknown zone, a level above 0 dBFS, NaN.
   Result<double> set_sound_level(std::string_view zone, std::optional<double> level_db);
   std::optional<double> sound_level(std::string_view zone) const;
 

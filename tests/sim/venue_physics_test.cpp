@@ -182,6 +182,11 @@ TEST_CASE("noise follows the soundscape level and has occasional events", "[sim]
 
   CHECK_FALSE(sim.set_sound_level("nowhere", -20).ok());
   CHECK_FALSE(sim.set_sound_level("lounge", 10).ok());
+  CHECK_FALSE(sim.set_sound_level("lounge", std::nan("")).ok());
+  REQUIRE(sim.set_sound_level("lounge", -30).ok());
+  REQUIRE(sim.set_sound_level("lounge", -INFINITY).ok());  // how a muted output reports itself
+  auto muted = sample_minutes(5);
+  CHECK(muted[muted.size() / 2] == Approx(c.ambient_dba).margin(0.3));
 }
 
 TEST_CASE("humidity and CO2 drift around the zone's character", "[sim][physics]") {
