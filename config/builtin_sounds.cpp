@@ -8,8 +8,9 @@ const std::vector<std::string>& builtin_soundscapes() {
 }
 
 const std::vector<std::string>& builtin_generators() {
-  static const std::vector<std::string> names{"rain", "surf", "wind", "forest", "birdsong", "bowl", "pink_noise",
-                                              "brown_noise"};
+  // Must equal the audio engine's procedural_generators(); tests/controller checks that it does.
+  static const std::vector<std::string> names{"rain", "surf", "wind", "forest-air", "bowl-drone",
+                                              "drip", "wave", "gust", "bird", "bowl"};
   return names;
 }
 

@@ -136,12 +136,7 @@ void Controller::save_state() {
     store_->put_state(kStateSchedule, json::serialize(json::object{{"at", *at}, {"scene", active ? active->venue_scene : ""}}));
   }
   // Today's index so far, so a report of today survives a restart too.
-  for (const auto& d : compliance_.today()) {
-    const auto pct = d.percent();
-    store_->put_daily_index(telemetry::DailyIndexRow{d.day, d.zone, std::string(v1::Sense_Name(d.sense)), pct.value_or(NAN),
-                                                     (d.in_standard_ms + d.out_of_standard_ms) / 1000,
-                                                     d.in_standard_ms / 1000, d.no_data_ms / 1000});
-  }
+  for (const auto& d : compliance_.today()) put_daily_index(d);
   last_save_ = std::chrono::steady_clock::now();
   state_dirty_ = false;
 }
@@ -192,13 +187,16 @@ void Controller::handle(const zones::ComplianceUpdate& update) {
     e.details_json = json::serialize(d);
     events_.publish(std::move(e));
   }
-  for (const auto& d : update.finished_days) {
-    if (!store_) break;
-    const auto pct = d.percent();
-    store_->put_daily_index(telemetry::DailyIndexRow{d.day, d.zone, std::string(v1::Sense_Name(d.sense)), pct.value_or(NAN),
-                                                     (d.in_standard_ms + d.out_of_standard_ms) / 1000,
-                                                     d.in_standard_ms / 1000, d.no_data_ms / 1000});
-  }
+  for (const auto& d : update.finished_days) put_daily_index(d);
+}
+
+void Controller::put_daily_index(const zones::DailyIndex& d) {
+  // A day with no measured applicable time has no index (neither 0 % nor 100 %): nothing to store.
+  const auto pct = d.percent();
+  if (!store_ || !pct) return;
+  store_->put_daily_index(telemetry::DailyIndexRow{d.day, d.zone, std::string(v1::Sense_Name(d.sense)), *pct,
+                                                   (d.in_standard_ms + d.out_of_standard_ms) / 1000,
+                                                   d.in_standard_ms / 1000, d.no_data_ms / 1000});
 }
 
 Status Controller::apply_zone_scene(std::string_view zone, std::string_view scene, const std::string& who, Hold hold,

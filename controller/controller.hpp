@@ -88,6 +88,7 @@ class Controller final : private modbus::DeviceSetListener, private OutputSink {
   void arm_tick();
   void on_tick();
   void handle(const zones::ComplianceUpdate& update);
+  void put_daily_index(const zones::DailyIndex& day);
   void check_fire_alarm(const modbus::PointReading& reading);
   void check_store_health();
   void save_state();

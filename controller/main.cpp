@@ -3,13 +3,17 @@
 
 #include "controller/cli/config_commands.hpp"
 #include "controller/cli/exit_codes.hpp"
+#include "controller/cli/serve_commands.hpp"
+#include "controller/cli/sim_commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"atmo keeps a spa's sensory atmosphere on standard.", "atmo"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "atmo 0.1.0");
   app.footer("Run 'atmo COMMAND --help' for a command's options and examples. Exit codes: docs/cli.md.");
+  atmo::cli::add_serve_commands(app);
   atmo::cli::add_config_commands(app);
+  atmo::cli::add_sim_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

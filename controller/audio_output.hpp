@@ -1,0 +1,46 @@
+// The daemon's sound: turns the scene engine's per-zone sound plans into audio engine commands
+// (crossfade to a soundscape, level, instant mute for the fire alarm) and builds the engine's zone
+// layout from the venue. Built-in and venue-defined soundscapes are both resolved here.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "controller/scene_engine.hpp"
+#include "drivers/audio/audio_engine.hpp"
+#include "zones/venue.hpp"
+
+namespace atmo::controller {
+
+/// The engine settings a venue asks for: device, rate, channels, one output per zone with its cap.
+audio::EngineSettings audio_settings_for(const zones::Venue& venue);
+
+/// A venue soundscape (or a built-in one) as the audio engine's spec. Errors: unknown id.
+Result<audio::SoundscapeSpec> soundscape_for(const zones::Venue& venue, const std::string& id);
+
+class AudioOutput final : public SoundSink {
+ public:
+  /// `engine` may be null (audio disabled): plans are then only remembered for status.
+  AudioOutput(std::shared_ptr<const zones::Venue> venue, std::unique_ptr<audio::AudioEngine> engine);
+  ~AudioOutput() override;
+
+  void start();
+  void stop();
+  void set_sound(std::string_view zone, const zones::SoundPlan& plan) override;
+
+  /// The engine's status; with audio disabled, a NoDevice status that says so.
+  audio::EngineStatus status() const;
+  /// Also tell someone else (the in-process simulator's noise model in the demo).
+  void set_listener(std::function<void(std::string_view zone, std::optional<double> level_db)> listener) {
+    listener_ = std::move(listener);
+  }
+
+ private:
+  std::shared_ptr<const zones::Venue> venue_;
+  std::unique_ptr<audio::AudioEngine> engine_;
+  std::function<void(std::string_view, std::optional<double>)> listener_;
+  bool muted_ = false;
+};
+
+}  // namespace atmo::controller

@@ -1,0 +1,82 @@
+#include "controller/daemon.hpp"
+
+#include <csignal>
+#include <iostream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include "controller/audio_output.hpp"
+#include "controller/controller.hpp"
+#include "controller/sim_link.hpp"
+#include "sim/simulator.hpp"
+
+namespace atmo::controller {
+
+int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& options) {
+  SystemClock clock;
+  std::error_code ec;
+  std::filesystem::create_directories(options.state_dir, ec);
+  if (ec) {
+    spdlog::error("cannot create the state directory {}: {}", options.state_dir.string(), ec.message());
+    return 1;
+  }
+
+  // The demo's devices: the simulator serves every bus on a free port, in this process.
+  std::unique_ptr<sim::Simulator> simulator;
+  if (options.demo) {
+    sim::SimulatorOptions sim_options;
+    sim_options.ephemeral_ports = true;
+    sim_options.speed = options.sim_speed;
+    simulator = std::make_unique<sim::Simulator>(venue, clock, sim_options);
+    auto served = simulator->start();
+    if (!served) {
+      spdlog::error("the simulator cannot start: {}", served.error().message);
+      return 1;
+    }
+    venue = venue_served_by(*venue, *simulator);
+    for (const auto& bus : venue->config().buses()) {
+      if (bus.has_tcp()) spdlog::info("simulator: bus {} on 127.0.0.1:{}", bus.id(), bus.tcp().port());
+    }
+  }
+
+  std::unique_ptr<audio::AudioEngine> engine;
+  if (options.audio) engine = std::make_unique<audio::AudioEngine>(audio_settings_for(*venue));
+  AudioOutput sound(venue, std::move(engine));
+  if (simulator) {
+    // Noise sensors in the simulated rooms hear the soundscapes.
+    sound.set_listener([sim = simulator.get()](std::string_view zone, std::optional<double> level_db) {
+      (void)sim->set_sound_level(zone, level_db);
+    });
+  }
+
+  boost::asio::io_context io(1);
+  ControllerOptions controller_options;
+  controller_options.state_dir = options.state_dir;
+  Controller controller(io, venue, clock, sound, controller_options);
+  sound.start();
+  if (auto started = controller.start(); !started) {
+    spdlog::error("{}", started.error().message);
+    return 1;
+  }
+  const auto audio = sound.status();
+  spdlog::info("audio: {}{}", audio::to_string(audio.state), audio.reason.empty() ? "" : " (" + audio.reason + ")");
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    spdlog::info("signal {}: stopping", signal);
+    controller.stop();
+    io.stop();
+  });
+  spdlog::info("atmo is running for {} ({} zones, {} devices); state in {}", venue->id(), venue->zones().size(),
+               venue->devices().size(), options.state_dir.string());
+  io.run();
+  controller.stop();
+  sound.stop();
+  if (simulator) simulator->stop();
+  return 0;
+}
+
+}  // namespace atmo::controller
