@@ -223,6 +223,7 @@ void TelemetryStore::enforce_bounds_locked() {
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(excess));
     dropped_readings_ += excess;
     readings_removed_ += excess;
+    if (queue_.empty()) first_queued_at_.reset();
     if (dropped_readings_ == excess) {
       spdlog::warn("telemetry: queue full ({} readings), dropping the oldest readings",
                    options_.max_queued_readings);
@@ -485,7 +486,9 @@ void TelemetryStore::writer_loop() {
     std::optional<SteadyTime> wake_at;
     auto earliest = [&](SteadyTime t) { wake_at = wake_at ? std::min(*wake_at, t) : t; };
     if (backing_off && have_work) earliest(*retry_at_);
-    if (!backing_off && first_queued_at_) earliest(*first_queued_at_ + options_.max_batch_age);
+    if (!backing_off && first_queued_at_ && !queue_.empty()) {
+      earliest(*first_queued_at_ + options_.max_batch_age);
+    }
     if (!stop_) earliest(next_retention_);
     if (stop_deadline) earliest(*stop_deadline);
     if (wake_at) {
