@@ -41,6 +41,15 @@ struct Db {
     const std::string t = text(sql);
     return t.empty() ? 0 : std::stoll(t);
   }
+  /// For polling while the daemon may still be creating the schema: -1 until the query works.
+  long long number_or_minus_one(const std::string& sql) const {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) return -1;
+    long long out = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return out;
+  }
 };
 
 long long now_ms() {
@@ -91,7 +100,7 @@ TEST_CASE("kill -9 during ingest, again and again: the database survives and lit
     REQUIRE(wait_until([&] {
       if (!fs::exists(db_path)) return false;
       Db db(db_path);
-      return db.number("SELECT count(*) FROM readings") > committed_before + 100;
+      return db.number_or_minus_one("SELECT count(*) FROM readings") > committed_before + 100;
     }, 20s));
     if (round > 0) {
       // The scenes saved before the last kill were restored: the state written now says the same.
@@ -122,7 +131,7 @@ TEST_CASE("kill -9 during ingest, again and again: the database survives and lit
   const pid_t pid = start_daemon(state, port);
   REQUIRE(wait_until([&] {
     Db db(db_path);
-    return db.number("SELECT count(*) FROM events WHERE kind = 'controller.started'") == rounds + 1;
+    return db.number_or_minus_one("SELECT count(*) FROM events WHERE kind = 'controller.started'") == rounds + 1;
   }, 20s));
   REQUIRE(::kill(pid, SIGTERM) == 0);
   int status = 0;
