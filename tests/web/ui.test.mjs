@@ -73,7 +73,13 @@ test('applying a scene changes the simulated device and the UI follows', async (
   const zone = 'lounge';
   const wellness = demo.busPort('wellness');
   // lounge.light is unit 5 on the wellness bus; level is holding 0 in 0.1 % steps (dali-gateway).
-  const before = await readHolding(wellness, 5, 0, 0.1);
+  if ((await api.get(`/zones/${zone}`)).scene === 'cleaning') {
+    // The schedule may be in its cleaning hour: start from another scene so a change can be seen.
+    const reply = await api.post(`/zones/${zone}/scene`, { scene: 'closed', holdMinutes: 30, reason: 'browser test set-up' });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    for (let i = 0; i < 120 && (await readHolding(wellness, 5, 0, 0.1)) > 1; i++) await new Promise((r) => setTimeout(r, 250));
+  }
+  const levelBefore = await readHolding(wellness, 5, 0, 0.1);
   const luxBefore = Number((await api.get(`/zones/${zone}`)).readings.find((r) => r.point === 'lounge.lux.illuminance')?.value ?? 0);
 
   await page.click(`.zone-card[data-zone="${zone}"]`);
@@ -90,14 +96,12 @@ test('applying a scene changes the simulated device and the UI follows', async (
   assert.match(hold, /held until \d\d:\d\d/);
 
   // The simulated DALI gateway's register reaches 100 % (cleaning fades in over 3 s).
-  let level = null;
-  for (let i = 0; i < 60; i++) {
-    const value = await readHolding(wellness, 5, 0, 0.1);
-    level = JSON.stringify(value);
-    if (/\b100(\.0+)?\b/.test(level)) break;
+  let level = levelBefore;
+  for (let i = 0; i < 80 && Math.abs(level - 100) > 0.05; i++) {
     await new Promise((r) => setTimeout(r, 250));
+    level = await readHolding(wellness, 5, 0, 0.1);
   }
-  assert.match(level, /\b100(\.0+)?\b/, `lounge light register before ${JSON.stringify(before)}, after ${level}`);
+  assert.ok(Math.abs(level - 100) <= 0.05, `lounge light register: ${levelBefore} % before, ${level} % after applying cleaning`);
 
   // Back on the journey, the card shows the new scene and the lux sensor's rising value.
   await page.click('#zone [data-action="back"]');

@@ -1,13 +1,10 @@
 // Starts the real `atmo demo` (embedded demo venue + in-process simulator + API + tablet UI) on a
 // free port with a throw-away state dir, waits until it answers, and stops it again.
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
 
 export function atmoBinary() {
   const bin = process.env.ATMO_BIN;
@@ -99,12 +96,37 @@ async function startDaemon({ mode, log = () => {}, port: fixedPort, stateDir: fi
   };
 }
 
-// Reads holding registers of a simulated device straight off its Modbus TCP server with
-// `atmo modbus read`, independent of the daemon's own polling.
-export async function readHolding(busPort, unit, address, scale = 1) {
-  const { stdout } = await run(atmoBinary(), ['modbus', 'read', `tcp://127.0.0.1:${busPort}`, String(unit), 'holding',
-    String(address), '1', '--scale', String(scale), '--json'], { timeout: 10000 });
-  return JSON.parse(stdout);
+// Reads one holding register of a simulated device straight off its Modbus TCP server (function
+// 3, a dozen bytes each way), independent of the daemon's own polling and of atmo's Modbus code.
+// Returns the engineering value raw * scale.
+export function readHolding(busPort, unit, address, scale = 1) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(busPort, '127.0.0.1');
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`Modbus read of unit ${unit} timed out`)); }, 5000);
+    let reply = Buffer.alloc(0);
+    socket.on('connect', () => {
+      const request = Buffer.alloc(12);
+      request.writeUInt16BE(1, 0);        // transaction id
+      request.writeUInt16BE(0, 2);        // protocol: Modbus
+      request.writeUInt16BE(6, 4);        // bytes that follow
+      request.writeUInt8(unit, 6);
+      request.writeUInt8(3, 7);           // read holding registers
+      request.writeUInt16BE(address, 8);
+      request.writeUInt16BE(1, 10);       // one register
+      socket.write(request);
+    });
+    socket.on('data', (chunk) => {
+      reply = Buffer.concat([reply, chunk]);
+      if (reply.length < 9) return;
+      clearTimeout(timer);
+      socket.end();
+      const fn = reply.readUInt8(7);
+      if (fn !== 3) { reject(new Error(`unit ${unit} answered Modbus exception ${reply.readUInt8(8)}`)); return; }
+      if (reply.length < 11) { reject(new Error('short Modbus reply')); return; }
+      resolve(reply.readUInt16BE(9) * scale);
+    });
+    socket.on('error', (error) => { clearTimeout(timer); reject(error); });
+  });
 }
 
 // A logged-in API session for set-up and checks (same origin as the UI, as the API demands).
