@@ -251,8 +251,7 @@ class WindBed final : public ControlRateBed {
 class ForestAirBed final : public ControlRateBed {
  public:
   ForestAirBed(std::uint64_t seed, double sample_rate)
-      : rate_(sample_rate),
-        breeze_(mix_seed(seed, 1), 0.0, 1.0, 3.0, 9.0, sample_rate),
+      : breeze_(mix_seed(seed, 1), 0.0, 1.0, 3.0, 9.0, sample_rate),
         channels_{Channel(mix_seed(seed, 2), sample_rate), Channel(mix_seed(seed, 3), sample_rate)} {}
 
   void control() noexcept override {
@@ -304,7 +303,6 @@ class ForestAirBed final : public ControlRateBed {
     float rustle_target = 0.0F;
   };
 
-  double rate_;
   SmoothRandom breeze_;
   float air_ = 1.0F;
   std::array<Channel, 2> channels_;

@@ -12,8 +12,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-constexpr double kRate = 48000.0;
-
 OfflineSettings one_zone() {
   OfflineSettings settings;
   settings.zones = {ZoneOutput{"lounge", 0, 2, 0.0}};
