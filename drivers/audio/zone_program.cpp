@@ -1,5 +1,6 @@
 #include "drivers/audio/zone_program.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -58,7 +59,9 @@ atmo::Result<std::unique_ptr<ZoneProgram>> prepare_zone_program(const Soundscape
   // still starts at time zero.
   auto twin = build(spec, options, files);
   if (!twin) return twin.error();
-  const auto total = static_cast<long long>(options.calibration_seconds * options.sample_rate);
+  // At least one block, so a tiny or zero window cannot divide by zero.
+  const auto total = std::max<long long>(static_cast<long long>(options.calibration_seconds * options.sample_rate),
+                                         options.max_block_frames);
   std::vector<float> left(static_cast<std::size_t>(options.max_block_frames));
   std::vector<float> right(left.size());
   double power = 0.0;
