@@ -28,27 +28,29 @@ atmo::Result<DecodedAudio> decode_audio_file(const std::string& path, double sam
                             " s long; layers are limited to " + std::to_string(static_cast<int>(max_seconds)) +
                             " s (cut the file into a loop)");
   }
+  // Read in chunks straight into the two channel vectors: a whole-file interleaved copy would
+  // double the memory touched (and the page faults) for long layers.
   const auto channels = static_cast<std::size_t>(info.channels);
-  std::vector<float> interleaved(static_cast<std::size_t>(info.frames) * channels);
-  const sf_count_t read = sf_readf_float(file.get(), interleaved.data(), info.frames);
-  if (read <= 0) return atmo::make_error("cannot decode audio file '" + path + "': " + sf_strerror(file.get()));
-
-  const auto source_frames = static_cast<std::size_t>(read);
-  auto sample = [&](std::size_t frame, std::size_t channel) {
-    return interleaved[frame * channels + (channel < channels ? channel : 0)];
-  };
-  DecodedAudio out;
-  if (info.samplerate == static_cast<int>(sample_rate)) {
-    out.left.resize(source_frames);
-    out.right.resize(source_frames);
-    for (std::size_t i = 0; i < source_frames; ++i) {
-      out.left[i] = sample(i, 0);
-      out.right[i] = sample(i, 1);
+  constexpr sf_count_t kChunkFrames = 16384;
+  std::vector<float> chunk(static_cast<std::size_t>(kChunkFrames) * channels);
+  DecodedAudio source;
+  source.left.reserve(static_cast<std::size_t>(info.frames));
+  source.right.reserve(static_cast<std::size_t>(info.frames));
+  for (;;) {
+    const sf_count_t read = sf_readf_float(file.get(), chunk.data(), kChunkFrames);
+    if (read <= 0) break;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(read); ++i) {
+      source.left.push_back(chunk[i * channels]);
+      source.right.push_back(chunk[i * channels + (channels > 1 ? 1 : 0)]);
     }
-    return out;
   }
+  if (source.left.empty()) return atmo::make_error("cannot decode audio file '" + path + "': " + sf_strerror(file.get()));
+  if (info.samplerate == static_cast<int>(sample_rate)) return source;
+
+  const std::size_t source_frames = source.left.size();
   const double step = static_cast<double>(info.samplerate) / sample_rate;
   const auto frames = static_cast<std::size_t>(std::floor(static_cast<double>(source_frames - 1) / step)) + 1;
+  DecodedAudio out;
   out.left.resize(frames);
   out.right.resize(frames);
   for (std::size_t i = 0; i < frames; ++i) {
@@ -56,8 +58,8 @@ atmo::Result<DecodedAudio> decode_audio_file(const std::string& path, double sam
     const auto index = static_cast<std::size_t>(position);
     const std::size_t next = index + 1 < source_frames ? index + 1 : index;
     const auto fraction = static_cast<float>(position - static_cast<double>(index));
-    out.left[i] = sample(index, 0) + fraction * (sample(next, 0) - sample(index, 0));
-    out.right[i] = sample(index, 1) + fraction * (sample(next, 1) - sample(index, 1));
+    out.left[i] = source.left[index] + fraction * (source.left[next] - source.left[index]);
+    out.right[i] = source.right[index] + fraction * (source.right[next] - source.right[index]);
   }
   return out;
 }
