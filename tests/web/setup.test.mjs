@@ -43,6 +43,16 @@ test('readings of devices that do not answer are marked, not shown as values', a
     null, { timeout: 20000 });
   const good = await page.$$eval('.zone-card .readings dd', (els) => els.filter((e) => !e.className).length);
   assert.equal(good, 0, 'no reading may look like a good value when no device answers');
+  // One alarm per silent device: the list folds after a few so the journey stays in view.
+  await page.waitForFunction(() => document.querySelectorAll('.alarm').length > 0, null, { timeout: 15000 });
+  const alarmsShown = await page.$$eval('.alarm', (els) => els.length);
+  const active = (await page.evaluate(async () => (await (await fetch('/api/v1/alarms')).json()).alarms.filter((a) => a.kind !== 'fire').length));
+  if (active > 4) {
+    assert.equal(alarmsShown, 3);
+    assert.match(await page.textContent('[data-action="more-alarms"]'), new RegExp(`${active - 3}`));
+  }
+  const journeyTop = await page.$eval('.journey', (el) => el.getBoundingClientRect().top);
+  assert.ok(journeyTop < 768, `the journey starts at ${journeyTop} px, below the first screen`);
   await screenshot(page, 'home-offline-1024x768');
 });
 

@@ -57,8 +57,10 @@ export function alarmText(alarm) {
       if (item) return `${zoneName}: ${localized(item.name, item.id)} — ${t('alarm.not_confirmed')}`;
       break;
     }
-    case 'device':
-      return `${zoneName}: ${t('alarm.device', { device: alarm.subject })}`;
+    case 'device': {
+      const device = alarm.subject.startsWith(`${alarm.zone}.`) ? alarm.subject.slice(alarm.zone.length + 1) : alarm.subject;
+      return `${zoneName}: ${t('alarm.device', { device })}`;
+    }
     case 'fire':
       return t('fire.title');
     default:
@@ -67,12 +69,22 @@ export function alarmText(alarm) {
   return alarm.message || `${zoneName}: ${alarm.subject}`;
 }
 
+// Unacknowledged first, then in journey order. A venue whose bus is down raises an alarm per
+// device: the list shows the first few and folds the rest behind one button, so the journey
+// stays on screen.
+const FOLDED = 3;
+
 export function alarmList() {
   const el = h('section', { class: 'alarms', 'aria-label': t('alarm.list') });
+  let expanded = false;
   function render() {
-    const alarms = state.alarms.filter((a) => a.kind !== 'fire');
+    const order = (state.venue?.zones ?? []).map((z) => z.id);
+    const alarms = state.alarms.filter((a) => a.kind !== 'fire').sort((a, b) =>
+      Number(a.acknowledged) - Number(b.acknowledged) || order.indexOf(a.zone) - order.indexOf(b.zone) || num(a.sinceMs) - num(b.sinceMs));
     el.hidden = alarms.length === 0;
-    replace(el, alarms.map((alarm) => {
+    const shown = expanded || alarms.length <= FOLDED + 1 ? alarms : alarms.slice(0, FOLDED);
+    const rest = alarms.length - shown.length;
+    replace(el, shown.map((alarm) => {
       const by = alarm.acknowledged ? t('alarm.acked_by', { who: alarm.ackedBy, time: clockTime(num(alarm.ackedMs)) }) : '';
       return h('div', { class: ['alarm', alarm.acknowledged && 'acked'], dataset: { alarm: alarm.id } },
         icon(alarm.acknowledged ? 'bell' : 'out'),
@@ -80,9 +92,13 @@ export function alarmList() {
           h('div', { title: alarm.message }, alarmText(alarm)),
           h('div', { class: 'when' }, [t('alarm.since', { time: clockTime(num(alarm.sinceMs)) }), ago(num(alarm.sinceMs)), by].filter(Boolean).join(' · '))),
         alarm.acknowledged ? null : ackButton(alarm));
-    }));
+    }),
+    rest > 0 || expanded && alarms.length > FOLDED + 1
+      ? h('button', { type: 'button', class: 'ghost more', dataset: { action: 'more-alarms' }, onclick: () => { expanded = !expanded; render(); } },
+          expanded ? t('alarm.fewer') : t('alarm.more', { n: rest }))
+      : null);
   }
   render();
-  const unsubscribe = subscribe(['alarms', 'language'], render);
+  const unsubscribe = subscribe(['alarms', 'venue', 'language'], render);
   return { element: el, destroy: unsubscribe };
 }

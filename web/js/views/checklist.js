@@ -33,7 +33,7 @@ function itemRow(item, showZone) {
     : t('checklist.not_yet');
   const due = num(item.dueMs);
   let dueText = '';
-  if (due && status === 'ok') dueText = t('checklist.next_at', { time: clockTime(due) });
+  if (due && status === 'ok') dueText = t(confirmed ? 'checklist.next_at' : 'checklist.due_at', { time: clockTime(due) });
   else if (due && status !== 'none') dueText = due > Date.now() ? t('checklist.due_at', { time: clockTime(due) }) : t('checklist.due_now');
   const cls = `status-${status === 'none' ? 'nodata' : status}`;
   return h('div', { class: ['check-item', (status === 'out' || status === 'drifting') && 'due'], dataset: { zone: item.zone, item: item.id, state: status } },

@@ -42,7 +42,10 @@ export function senseRow(senses, { wide = false } = {}) {
   const departures = SENSES.filter((sense) => ['out', 'drifting', 'nodata'].includes(bySense.get(sense)))
     .map((sense) => ({ sense, status: bySense.get(sense) }))
     .sort((a, b) => ['out', 'drifting', 'nodata'].indexOf(a.status) - ['out', 'drifting', 'nodata'].indexOf(b.status));
-  const summary = departures.length
+  const allSilent = departures.length > 1 && departures.every((d) => d.status === 'nodata');
+  const summary = allSilent
+    ? [h('span', { class: 'status-nodata' }, t('status.all_nodata'))]
+    : departures.length
     ? departures.map(({ sense, status }) => h('span', { class: `status-${status}` }, `${t(`sense.${sense}`)}: ${t(`status.short.${status}`).toLowerCase()}`))
         .flatMap((el, i) => (i ? [' · ', el] : [el]))
     : [h('span', { class: 'status-ok' }, bySense.size ? t('status.all_ok') : t('status.nodata'))];
