@@ -89,7 +89,7 @@ export const ru = {
   'zone.by': 'включил(а) {who}',
   'zone.by_schedule': 'расписание',
   'zone.current': 'текущая',
-  'zone.fading': 'плавный переход, осталось {left}',
+  'zone.fading': 'переход: ещё {left}',
   'zone.choose_scene': 'Выберите сцену',
   'zone.choose_hint': 'На карточке — что сделает сцена',
   'zone.applied': 'Сцена «{scene}» включена: {zone}.',
