@@ -153,6 +153,30 @@ test('switches to Russian, keeps the choice across a reload, and works on a phon
   await screenshot(page, 'zone-1024x768');
 });
 
+test('applies a venue scene from the top bar, and offers a light theme', async () => {
+  await page.click('.topbar .venue');  // the venue name leads home from the zone screen
+  await page.waitForSelector('.zone-card');
+  await page.click('.venue-scenes [data-venue-scene="evening"]');
+  await page.waitForSelector('dialog.sheet [data-action="confirm"]');
+  await page.click('dialog.sheet [data-action="confirm"]');
+  await page.waitForFunction(() => [...document.querySelectorAll('.zone-card .scene-name')].every((el) => el.dataset.scene === 'evening'),
+    null, { timeout: 15000 });
+  const zones = (await api.get('/zones')).zones;
+  assert.deepEqual(zones.filter((z) => z.scene !== 'evening').map((z) => z.zone), []);
+  // The top bar marks the venue scene every zone now runs.
+  await page.waitForSelector('.venue-scenes [data-venue-scene="evening"][aria-current="true"]');
+
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+  await page.click('.topbar [data-action="theme"]');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
+  await page.reload();
+  await page.waitForSelector('.zone-card');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
+  await screenshot(page, 'home-1024x768-light');
+  await page.click('.topbar [data-action="theme"]');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+});
+
 test('the page asked nothing of any other host and logged no console error once logged in', async () => {
   assert.ok(loggedIn);
   const foreign = browser.requests.filter((u) => !u.startsWith(demo.base) && !u.startsWith(demo.base.replace('http', 'ws')) && !u.startsWith('data:'));

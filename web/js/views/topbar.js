@@ -45,13 +45,25 @@ export function topbar({ onLogout, onHome }) {
     userName.textContent = user ? user.displayName || user.username : '';
   }
 
+  let shownKey = '';
   function renderScenes() {
     venueName.textContent = localized(state.venue?.name, 'atmo');
-    const dayPart = state.status?.dayPart;
-    replace(scenes, (state.venue?.venueScenes ?? []).map((scene) =>
-      h('button', { type: 'button', class: scene.id === dayPart ? 'current' : '', dataset: { venueScene: scene.id },
-                    'aria-current': scene.id === dayPart ? 'true' : null, onclick: () => confirmVenueScene(scene) },
-        localized(scene.name, scene.id))));
+    // Marked: the venue scene every zone runs right now (none when zones differ).
+    const running = (scene) => state.zones.size > 0 && [...state.zones.values()].every((z) => {
+      const wanted = scene.zones?.[z.zone];
+      return wanted === undefined || wanted === z.scene;
+    });
+    const list = state.venue?.venueScenes ?? [];
+    // Rebuild only when something shown changed: a button replaced mid-tap loses the tap.
+    const key = `${language()}|${list.map((scene) => `${scene.id}:${running(scene)}`).join(',')}`;
+    if (key === shownKey) return;
+    shownKey = key;
+    replace(scenes, list.map((scene) => {
+      const current = running(scene);
+      return h('button', { type: 'button', class: current ? 'current' : '', dataset: { venueScene: scene.id },
+                           'aria-current': current ? 'true' : null, onclick: () => confirmVenueScene(scene) },
+        localized(scene.name, scene.id));
+    }));
   }
 
   function renderConnection() {
@@ -86,7 +98,7 @@ export function topbar({ onLogout, onHome }) {
   renderScenes();
   renderConnection();
   const timer = setInterval(renderClock, 15000);
-  const unsubscribe = subscribe(['venue', 'status', 'language'], () => { renderScenes(); renderTools(); renderClock(); });
+  const unsubscribe = subscribe(['venue', 'status', 'zones', 'language'], () => { renderScenes(); renderTools(); renderClock(); });
   const unsubscribeConnection = subscribe(['connection'], renderConnection);
   return {
     elements: [bar, connection],
