@@ -66,7 +66,12 @@ export function zoneView(zoneId, { goHome }) {
   }
   let selected = state.zones.get(zoneId)?.scene ?? null;
 
-  const head = h('div', { class: 'zone-head' });
+  // The back button and the title stay put; only the scene line is renewed on updates.
+  const headScene = h('div', { class: 'scene' });
+  const head = h('div', { class: 'zone-head' },
+    h('button', { type: 'button', class: 'ghost', onclick: goHome, 'aria-label': t('action.back'), dataset: { action: 'back' } }, icon('back')),
+    h('h1', {}, localized(zone.name, zone.id)),
+    headScene);
   const senses = h('div');
   const live = h('div', { class: 'live' });
   const sceneGrid = h('div', { class: 'scene-grid', role: 'radiogroup', 'aria-label': t('zone.choose_scene') });
@@ -83,15 +88,12 @@ export function zoneView(zoneId, { goHome }) {
     const scene = sceneInfo(zoneId, status?.scene);
     const holdLabel = holdText(status?.hold);
     const fading = fadeText(status);
-    replace(head,
-      h('button', { type: 'button', class: 'ghost', onclick: goHome, 'aria-label': t('action.back'), dataset: { action: 'back' } }, icon('back')),
-      h('h1', {}, localized(zone.name, zone.id)),
-      h('div', { class: 'scene' },
-        h('span', { class: 'muted' }, t('zone.now')), ' ',
-        h('strong', { class: 'current-scene', dataset: { scene: status?.scene ?? '' } }, localized(scene?.name, status?.scene ?? '—')),
-        status?.causeWho ? h('span', { class: 'faint' }, ` · ${t('zone.by', { who: status.causeWho === 'scheduler' ? t('zone.by_schedule') : status.causeWho })}`) : null,
-        holdLabel ? h('span', { class: 'badge hold' }, icon('hold'), holdLabel) : null,
-        fading ? h('span', { class: 'badge' }, fading) : null));
+    replace(headScene,
+      h('span', { class: 'muted' }, t('zone.now')), ' ',
+      h('strong', { class: 'current-scene', dataset: { scene: status?.scene ?? '' } }, localized(scene?.name, status?.scene ?? '—')),
+      status?.causeWho ? h('span', { class: 'faint' }, ` · ${t('zone.by', { who: status.causeWho === 'scheduler' ? t('zone.by_schedule') : status.causeWho })}`) : null,
+      holdLabel ? h('span', { class: 'badge hold' }, icon('hold'), holdLabel) : null,
+      fading ? h('span', { class: 'badge' }, fading) : null);
     replace(senses, senseRow(status?.senses, { wide: true }));
   }
 
@@ -99,8 +101,17 @@ export function zoneView(zoneId, { goHome }) {
     replace(live, readingTiles(zone));
   }
 
+  let shownKey = '';
   function renderScenes() {
     const current = state.zones.get(zoneId)?.scene;
+    const fire = Boolean(state.status?.fireAlarm || state.zones.get(zoneId)?.fireAlarm);
+    applyButton.disabled = !selected || fire;
+    fireNote.hidden = !fire;
+    // Rebuild the cards only when the selection or the current scene changed: a card replaced
+    // between finger-down and finger-up would lose the tap.
+    const key = `${selected}|${current}`;
+    if (key === shownKey) return;
+    shownKey = key;
     replace(sceneGrid, (zone.scenes ?? []).map((option) => {
       const isSelected = option.id === selected;
       return h('button', { type: 'button', role: 'radio', 'aria-checked': isSelected ? 'true' : 'false',
@@ -110,9 +121,6 @@ export function zoneView(zoneId, { goHome }) {
           option.id === current ? h('span', { class: 'current-mark' }, t('zone.current')) : null),
         sceneDetails(option.scene ?? option));
     }));
-    const fire = Boolean(state.status?.fireAlarm || state.zones.get(zoneId)?.fireAlarm);
-    applyButton.disabled = !selected || fire;
-    fireNote.hidden = !fire;
   }
 
   function renderCriteria() {
