@@ -84,6 +84,10 @@ struct Reply {
 };
 
 struct Request {
+  Request(std::string m, std::string t, std::string b = {}, std::string c = {}, std::string bear = {},
+          std::optional<std::string> o = std::nullopt)
+      : method(std::move(m)), target(std::move(t)), body(std::move(b)), cookie(std::move(c)), bearer(std::move(bear)),
+        origin(std::move(o)) {}
   std::string method = "GET";
   std::string target;
   std::string body;
@@ -230,7 +234,7 @@ class ApiRig {
     if (auto started = simulator->start(); !started) throw std::runtime_error("simulator: " + started.error().message);
     // The controller talks to the simulator's ephemeral ports.
     for (auto& bus : *cfg.mutable_buses()) {
-      if (auto port = simulator->bus_port(bus.id())) bus.mutable_tcp()->set_port(static_cast<std::uint32_t>(*port));
+      if (auto bus_port = simulator->bus_port(bus.id())) bus.mutable_tcp()->set_port(static_cast<std::uint32_t>(*bus_port));
     }
     venue = zones::Venue::create(cfg);
     controller::ControllerOptions copt;
@@ -255,6 +259,14 @@ class ApiRig {
     thread = std::thread([this] { io.run(); });
   }
 
+  /// Runs `f` on the controller thread and returns its result.
+  template <class F>
+  auto on_io(F f) {
+    std::promise<decltype(f())> done;
+    asio::post(io, [&] { done.set_value(f()); });
+    return done.get_future().get();
+  }
+
   ~ApiRig() {
     on_io([this] {
       server->stop();
@@ -270,14 +282,6 @@ class ApiRig {
     spdlog::set_default_logger(std::make_shared<spdlog::logger>("null"));
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
-  }
-
-  /// Runs `f` on the controller thread and returns its result.
-  template <class F>
-  auto on_io(F f) {
-    std::promise<decltype(f())> done;
-    asio::post(io, [&] { done.set_value(f()); });
-    return done.get_future().get();
   }
 
   Reply call(Request r) const { return http_request(port, r); }
