@@ -108,8 +108,8 @@ void YamlMapper::map_message(const YAML::Node& node, pb::Message& message) {
   std::map<const pb::OneofDescriptor*, std::string> oneof_seen;
   std::vector<std::string> seen_keys;
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
-    const YAML::Node& value = it->second;
+    const YAML::Node key = it->first;  // copies: the iterator hands out temporaries
+    const YAML::Node value = it->second;
     if (!key.IsScalar()) {
       error(key.Mark(), "expected a key name in " + type.name() + ", got " + node_kind(key));
       continue;

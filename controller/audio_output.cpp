@@ -96,6 +96,13 @@ void AudioOutput::set_sound(std::string_view zone, const zones::SoundPlan& plan)
   if (auto err = engine_->play(zone, *spec, level, fade)) spdlog::warn("audio {}: {}", zone, err->message);
 }
 
+Status AudioOutput::set_level(std::string_view zone, double level_db) {
+  if (listener_) listener_(zone, level_db);
+  if (!engine_) return make_error("audio is disabled on this controller (--no-audio)");
+  if (auto err = engine_->set_level(zone, level_db, std::chrono::seconds(1))) return *err;
+  return ok_status();
+}
+
 audio::EngineStatus AudioOutput::status() const {
   if (engine_) return engine_->status();
   audio::EngineStatus s;

@@ -28,6 +28,9 @@ class AudioOutput final : public SoundSink {
   void start();
   void stop();
   void set_sound(std::string_view zone, const zones::SoundPlan& plan) override;
+  /// A staff adjustment of a zone's level (the engine clamps it to the zone's cap); it holds
+  /// until the zone's next scene. Errors: audio disabled, or the engine refused (unknown zone).
+  Status set_level(std::string_view zone, double level_db);
 
   /// The engine's status; with audio disabled, a NoDevice status that says so.
   audio::EngineStatus status() const;

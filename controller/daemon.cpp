@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include "controller/api/api_server.hpp"
 #include "controller/audio_output.hpp"
 #include "controller/controller.hpp"
 #include "controller/sim_link.hpp"
@@ -63,16 +64,40 @@ int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& o
   const auto audio = sound.status();
   spdlog::info("audio: {}{}", audio::to_string(audio.state), audio.reason.empty() ? "" : " (" + audio.reason + ")");
 
+  api::ApiOptions api_options;
+  api_options.listen = options.listen;
+  api_options.tls_cert = options.tls_cert;
+  api_options.tls_key = options.tls_key;
+  api_options.state_dir = options.state_dir;
+  api_options.web_dir = options.web_dir;
+  api_options.set_sound_level = [&sound](std::string_view zone, double level_db) { return sound.set_level(zone, level_db); };
+  api::ApiServer api_server(controller, api_options);
+  if (auto started = api_server.start(); !started) {
+    spdlog::error("the API cannot start: {}", started.error().message);
+    controller.stop();
+    return 1;
+  }
+  if (options.demo) {
+    if (auto seeded = api_server.seed_demo_users(); !seeded) spdlog::warn("demo users: {}", seeded.error().message);
+  }
+  const std::string scheme = api_server.tls() ? "https" : "http";
+  std::cout << "\n  atmo " << (options.demo ? "demo " : "") << "is running: open " << scheme << "://127.0.0.1:"
+            << api_server.port() << "/ on the tablet" << (options.demo ? " (demo users: see the warning above)" : "")
+            << "\n  Stop with Ctrl-C.\n\n"
+            << std::flush;
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     spdlog::info("signal {}: stopping", signal);
+    api_server.stop();
     controller.stop();
     io.stop();
   });
   spdlog::info("atmo is running for {} ({} zones, {} devices); state in {}", venue->id(), venue->zones().size(),
                venue->devices().size(), options.state_dir.string());
   io.run();
+  api_server.stop();
   controller.stop();
   sound.stop();
   if (simulator) simulator->stop();

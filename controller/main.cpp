@@ -1,8 +1,10 @@
 // The one `atmo` binary: the daemon, the simulator and every maintenance command, as subcommands.
 #include <CLI/CLI.hpp>
 
+#include "controller/cli/audio_commands.hpp"
 #include "controller/cli/config_commands.hpp"
 #include "controller/cli/exit_codes.hpp"
+#include "controller/cli/modbus_commands.hpp"
 #include "controller/cli/serve_commands.hpp"
 #include "controller/cli/sim_commands.hpp"
 
@@ -14,6 +16,8 @@ int main(int argc, char** argv) {
   atmo::cli::add_serve_commands(app);
   atmo::cli::add_config_commands(app);
   atmo::cli::add_sim_commands(app);
+  atmo::cli::add_modbus_commands(app);
+  atmo::cli::add_audio_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {
