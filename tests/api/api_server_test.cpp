@@ -8,6 +8,9 @@
 #include <functional>
 #include <set>
 
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
+
 #include "tests/api/api_test_rig.hpp"
 
 using namespace atmo;
@@ -485,4 +488,54 @@ TEST_CASE("API: connections past the limit are closed at once; the others keep w
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   CHECK(rig.get("/api/v1/setup").status == 200);
+}
+
+TEST_CASE("API: with a certificate and key the server speaks HTTPS and marks cookies Secure") {
+  const auto certs = std::filesystem::temp_directory_path() / ("atmo-api-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(certs);
+  const auto cert = certs / "cert.pem";
+  const auto key = certs / "key.pem";
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -keyout " + key.string() +
+                          " -out " + cert.string() + " >/dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  {
+    RigOptions options;
+    options.tls_cert = cert;
+    options.tls_key = key;
+    ApiRig rig(options);
+    CHECK(rig.server->tls());
+    namespace ssl = asio::ssl;
+    asio::io_context ioc;
+    ssl::context ctx(ssl::context::tls_client);
+    ctx.set_verify_mode(ssl::verify_none);  // self-signed for the test
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+    beast::get_lowest_layer(stream).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), rig.port));
+    set_receive_timeout(beast::get_lowest_layer(stream).socket(), 20);
+    stream.handshake(ssl::stream_base::client);
+    const std::string host = "127.0.0.1:" + std::to_string(rig.port);
+    http::request<http::string_body> req(http::verb::post, "/api/v1/login", 11);
+    req.set(http::field::host, host);
+    req.set(http::field::origin, "https://" + host);
+    req.set(http::field::content_type, "application/json");
+    req.body() = R"({"username":"manager","secret":"2222"})";
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    CHECK(res.result_int() == 200);
+    CHECK(std::string(res[http::field::set_cookie]).find("; Secure") != std::string::npos);
+    // Plain HTTP on the TLS port gets no answer.
+    asio::io_context plain_ioc;
+    tcp::socket plain(plain_ioc);
+    plain.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), rig.port));
+    set_receive_timeout(plain, 20);
+    const std::string get = "GET /api/v1/setup HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+    asio::write(plain, asio::buffer(get));
+    char reply[64];
+    beast::error_code ec;
+    const auto n = plain.read_some(asio::buffer(reply), ec);
+    CHECK(std::string(reply, n).find("HTTP/1.1 200") == std::string::npos);
+  }
+  std::filesystem::remove_all(certs);
 }

@@ -210,6 +210,8 @@ struct RigOptions {
   bool demo_users = true;
   std::filesystem::path web_dir;
   std::size_t max_connections = 256;
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
 };
 
 class ApiRig {
@@ -246,6 +248,8 @@ class ApiRig {
     aopt.state_dir = dir;
     aopt.web_dir = rig.web_dir;
     aopt.max_connections = rig.max_connections;
+    aopt.tls_cert = rig.tls_cert;
+    aopt.tls_key = rig.tls_key;
     aopt.set_sound_level = [this](std::string_view zone, double level) {
       sound_calls.emplace_back(std::string(zone), level);
       return ok_status();
