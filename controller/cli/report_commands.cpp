@@ -320,12 +320,13 @@ int run_export(const ExportOptions& opt) {
   bar.finish();
   if (!summary) {
     std::cerr << "atmo: export failed: " << summary.error().message << "\n";
+    const bool write_failed = !out;  // else the database could not be read
     if (!to_stdout) {
       file.close();
       std::error_code ec;
       fs::remove(part, ec);
     }
-    return kExitUnreachable;
+    return write_failed ? kExitFailure : kExitUnreachable;
   }
   if (!to_stdout) {
     file.close();

@@ -121,7 +121,8 @@ std::string criterion_svg(const CriterionSummary& c, const std::vector<DayPart>&
     const double px = x(t);
     s += "<line x1=\"" + num(px) + "\" x2=\"" + num(px) + "\" y1=\"" + num(kTop + plot_h) + "\" y2=\"" +
          num(kTop + plot_h + 3) + "\" stroke=\"#999\"/>\n";
-    s += "<text x=\"" + num(px) + "\" y=\"" + num(h - 8) + "\" text-anchor=\"middle\" fill=\"#555\">" +
+    const char* anchor = t == from_ms ? "start" : t + 3 * 3'600'000 > to_ms ? "end" : "middle";
+    s += "<text x=\"" + num(px) + "\" y=\"" + num(h - 8) + "\" text-anchor=\"" + anchor + "\" fill=\"#555\">" +
          time.hhmm(t) + "</text>\n";
   }
   s += "</svg>\n";
