@@ -11,6 +11,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "controller/api/static_files.hpp"
 #include "tests/api/api_test_rig.hpp"
 
 using namespace atmo;
@@ -538,4 +539,24 @@ TEST_CASE("API: with a certificate and key the server speaks HTTPS and marks coo
     CHECK(std::string(reply, n).find("HTTP/1.1 200") == std::string::npos);
   }
   std::filesystem::remove_all(certs);
+}
+
+TEST_CASE("API: the UI compiled into the binary is served byte for byte") {
+  REQUIRE(api::kWebFileCount > 0);  // web/ has the tablet UI
+  ApiRig rig;
+  bool saw_index = false;
+  for (std::size_t i = 0; i < api::kWebFileCount; ++i) {
+    const std::string path = std::string(api::kWebFiles[i].path).substr(3);  // drop "web"
+    INFO(path);
+    auto r = rig.get(path);
+    REQUIRE(r.status == 200);
+    CHECK(r.body == api::kWebFiles[i].text);
+    CHECK(r.headers.at("content-type") == api::StaticFiles::content_type(path));
+    if (path == "/index.html") {
+      saw_index = true;
+      CHECK(r.headers.at("cache-control") == "no-cache");
+      CHECK(rig.get("/").body == r.body);
+    }
+  }
+  CHECK(saw_index);
 }
