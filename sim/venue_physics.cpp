@@ -53,7 +53,7 @@ constexpr double kHumidityTauS = 900;
 constexpr double kCo2TauS = 900;
 constexpr double kLuxTauS = 0.5;           // lamps and their drivers settle within a second
 constexpr double kWarmerTauS = 1200;
-constexpr double kWarmerTargetC = 55;
+constexpr double kWarmerTargetC = 42;  // towel and bed warmers are set to 38-45 °C
 constexpr double kOutdoorCo2Ppm = 420;
 constexpr double kCo2PerGuestPpm = 150;
 
