@@ -18,6 +18,7 @@ namespace json = boost::json;
 
 constexpr TimeMs kMinuteMs = 60'000;
 constexpr std::size_t kMaxEvents = 200'000;  ///< a day's events; far above what a venue writes
+constexpr TimeMs kCarryOverLookBackMs = 7 * 86'400'000LL;
 
 ReportError failure(ReportFailure kind, std::string message) { return ReportError{kind, std::move(message)}; }
 
@@ -168,6 +169,14 @@ std::variant<DayReport, ReportError> build_day_report(const zones::Venue& venue,
   auto events = reader.events(filter);
   if (!events) return db_error(events.error());
 
+  // Alarms raised in the week before and not cleared by midnight are still raised this day.
+  telemetry::EventFilter before = filter;
+  before.from_ms = report.from_ms - kCarryOverLookBackMs;
+  before.to_ms = report.from_ms;
+  before.kinds = {"alarm.raised", "alarm.cleared"};
+  auto earlier = reader.events(before);
+  if (!earlier) return db_error(earlier.error());
+
   bool any_data = !rows->empty() || !events->empty();
   for (const auto& z : venue.zones()) {
     if (request.zone && z.id() != *request.zone) continue;
@@ -181,7 +190,22 @@ std::variant<DayReport, ReportError> build_day_report(const zones::Venue& venue,
     for (const auto& item : z.standard().checklist()) {
       subject_names[item.id()] = zones::Venue::display_name(item.name(), lang, item.id());
     }
-    for (const auto& e : *events) {
+    std::vector<const telemetry::Event*> alarm_events;
+    for (const auto& e : *earlier) {
+      if (e.zone != zone.id) continue;
+      const auto start = int_field(parse_details(e.details_json), "start_ms");
+      if (e.kind == "alarm.raised") {
+        alarm_events.push_back(&e);
+        continue;
+      }
+      // A clear ends the open raise of the same subject and departure.
+      std::erase_if(alarm_events, [&](const telemetry::Event* r) {
+        return r->subject == e.subject && (!start || int_field(parse_details(r->details_json), "start_ms") == start);
+      });
+    }
+    for (const auto& e : *events) alarm_events.push_back(&e);
+    for (const auto* ep : alarm_events) {
+      const auto& e = *ep;
       if (e.zone != zone.id) continue;
       if (e.kind == "scene.applied") {
         const auto* scene = venue.zone_scene(zone.id, e.subject);

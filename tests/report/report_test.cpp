@@ -158,6 +158,16 @@ TEST_CASE("The day report gathers index, criteria, alarms, checklist and scenes 
   REQUIRE(tea.checklist.size() == 2);
   CHECK(tea.checklist[0].confirmations.empty());
 
+  // The tea alarm raised the evening before and cleared at 00:10 belongs to this day too; the one
+  // raised and cleared the day before does not.
+  REQUIRE(tea.alarms.size() == 1);
+  CHECK(tea.alarms[0].subject == "co2");
+  CHECK(tea.alarms[0].raised_ms == f.sim.day.at(-3, 0));
+  CHECK(tea.alarms[0].cleared_ms == f.sim.day.at(0, 10));
+  CHECK(tea.alarms[0].duration_ms == 3 * 60 * test::kMinute);
+  CHECK(criterion_of(tea, "co2").alarm_s == 10 * 60);
+  CHECK(criterion_of(tea, "air").alarms == 0);
+
   REQUIRE(lounge.scenes.size() == 3);
   CHECK(lounge.scenes[2].scene == "evening");
   CHECK(lounge.scenes[2].who == "maria");
@@ -185,6 +195,7 @@ TEST_CASE("The HTML report is one self-contained page with the day's figures and
   CHECK(html.find("09:30 anna, 11:00 boris") != std::string::npos);
   CHECK(html.find("never confirmed") != std::string::npos);  // tea items nobody confirmed
   CHECK(html.find(">maria<") != std::string::npos);
+  CHECK(html.find("2026-11-17 21:00 (before this day)") != std::string::npos);
 
   // One plot per criterion of the venue; each with the standard band.
   std::size_t criteria = 0;

@@ -114,6 +114,17 @@ inline SimulatedDay write_simulated_day(const std::string& path, const zones::Sc
         R"({"sense":"touch","from":"out_of_standard","to":"ok","checklist":false,"start_ms":)" + ms(d.at(10, 0)) +
             R"(,"end_ms":)" + ms(d.at(10, 45)) + R"(,"duration_ms":)" + ms(45 * kMinute) +
             R"(,"worst_value":26.5})");
+  // Tea: an alarm of the evening before, cleared after midnight (still raised as the day began),
+  // and one raised and cleared the day before (not this day's business).
+  const auto alarm = [&](TimeMs t, bool raised, std::string subject, std::string sense, TimeMs start, TimeMs end) {
+    std::string details = R"({"sense":")" + sense + R"(","checklist":false,"start_ms":)" + ms(start);
+    if (!raised) details += R"(,"end_ms":)" + ms(end) + R"(,"duration_ms":)" + ms(end - start);
+    event(t, raised ? "alarm.raised" : "alarm.cleared", "tea", subject, "compliance", subject, details + "}");
+  };
+  alarm(d.at(-9, 0), true, "air", "touch", d.at(-9, 10), 0);
+  alarm(d.at(-8, 30), false, "air", "touch", d.at(-9, 10), d.at(-8, 30));
+  alarm(d.at(-3, 0), true, "co2", "smell", d.at(-3, 10), 0);
+  alarm(d.at(0, 10), false, "co2", "smell", d.at(-3, 10), d.at(0, 10));
   event(d.at(9, 30), "checklist.confirmed", "lounge", "herbal-tea", "anna", "lounge checklist herbal-tea confirmed by anna",
         R"({"sense":"taste","checklist":true})");
   event(d.at(11, 0), "checklist.confirmed", "lounge", "herbal-tea", "boris", "lounge checklist herbal-tea confirmed by boris",
