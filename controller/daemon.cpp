@@ -1,6 +1,7 @@
 #include "controller/daemon.hpp"
 
 #include <csignal>
+#include <functional>
 #include <iostream>
 
 #include <boost/asio/io_context.hpp>
@@ -17,6 +18,16 @@ namespace atmo::controller {
 
 int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& options) {
   SystemClock clock;
+  boost::asio::io_context io(1);
+  // Registered before anything starts: a stop signal during start-up is queued until io.run()
+  // instead of killing the process with the default action half-way through.
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  std::function<void()> on_stop = [&io] { io.stop(); };
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    spdlog::info("signal {}: stopping", signal);
+    on_stop();
+  });
   std::error_code ec;
   std::filesystem::create_directories(options.state_dir, ec);
   if (ec) {
@@ -52,7 +63,6 @@ int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& o
     });
   }
 
-  boost::asio::io_context io(1);
   ControllerOptions controller_options;
   controller_options.state_dir = options.state_dir;
   Controller controller(io, venue, clock, sound, controller_options);
@@ -86,14 +96,11 @@ int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& o
             << "\n  Stop with Ctrl-C.\n\n"
             << std::flush;
 
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& error, int signal) {
-    if (error) return;
-    spdlog::info("signal {}: stopping", signal);
+  on_stop = [&] {
     api_server.stop();
     controller.stop();
     io.stop();
-  });
+  };
   spdlog::info("atmo is running for {} ({} zones, {} devices); state in {}", venue->id(), venue->zones().size(),
                venue->devices().size(), options.state_dir.string());
   io.run();
