@@ -109,12 +109,13 @@ std::string format_percent(std::optional<double> percent) {
 std::string format_value(double value) {
   if (!std::isfinite(value)) return "—";
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%.2f", value);
-  std::string s = buf;
-  while (!s.empty() && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  if (s == "-0") s = "0";
-  return s;
+  const int n = std::snprintf(buf, sizeof buf, "%.2f", value);
+  std::size_t len = n > 0 ? static_cast<std::size_t>(n) : 0;
+  while (len > 0 && buf[len - 1] == '0') --len;
+  if (len > 0 && buf[len - 1] == '.') --len;
+  // "-0.001" rounds to "-0": a sign on zero only confuses.
+  const std::string_view text(buf, len);
+  return std::string(text == "-0" ? std::string_view("0") : text);
 }
 
 }  // namespace atmo::report
