@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -77,10 +76,12 @@ std::string figure(const std::string& html, const std::string& zone, const std::
 
 std::vector<std::size_t> polyline_point_counts(const std::string& svg) {
   std::vector<std::size_t> counts;
-  static const std::regex polyline("<polyline class=\"avg\" points=\"([^\"]*)\"");
-  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), polyline); it != std::sregex_iterator(); ++it) {
-    const std::string points = (*it)[1];
-    counts.push_back(static_cast<std::size_t>(std::count(points.begin(), points.end(), ',')));
+  const std::string open = "<polyline class=\"avg\" points=\"";
+  for (auto pos = svg.find(open); pos != std::string::npos; pos = svg.find(open, pos + 1)) {
+    const auto begin = pos + open.size();
+    const auto end = svg.find('"', begin);
+    counts.push_back(static_cast<std::size_t>(std::count(svg.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                         svg.begin() + static_cast<std::ptrdiff_t>(end), ',')));
   }
   return counts;
 }
