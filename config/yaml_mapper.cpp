@@ -108,8 +108,11 @@ void YamlMapper::map_message(const YAML::Node& node, pb::Message& message) {
   std::map<const pb::OneofDescriptor*, std::string> oneof_seen;
   std::vector<std::string> seen_keys;
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node key = it->first;  // copies: the iterator hands out temporaries
-    const YAML::Node value = it->second;
+    // yaml-cpp's operator-> returns a proxy that dies too early (ASan: stack use after scope);
+    // dereference into a pair of our own instead.
+    const auto entry = *it;
+    const YAML::Node& key = entry.first;
+    const YAML::Node& value = entry.second;
     if (!key.IsScalar()) {
       error(key.Mark(), "expected a key name in " + type.name() + ", got " + node_kind(key));
       continue;
@@ -186,17 +189,18 @@ void YamlMapper::map_map_field(const YAML::Node& node, pb::Message& message, con
   const pb::FieldDescriptor& key_field = *entry_type.map_key();
   const pb::FieldDescriptor& value_field = *entry_type.map_value();
   for (auto it = node.begin(); it != node.end(); ++it) {
-    if (!it->first.IsScalar()) {
-      error(it->first.Mark(), "expected a name as key in " + quote(field.name()) + ", got " + node_kind(it->first));
+    const auto kv = *it;  // not it->: see map_message
+    if (!kv.first.IsScalar()) {
+      error(kv.first.Mark(), "expected a name as key in " + quote(field.name()) + ", got " + node_kind(kv.first));
       continue;
     }
     pb::Message* entry = refl.AddMessage(&message, &field);
-    sources_.set(&message, field.name() + "[" + it->first.Scalar() + "]", location(it->second.Mark()));
-    set_scalar(it->first, *entry, key_field, false);
+    sources_.set(&message, field.name() + "[" + kv.first.Scalar() + "]", location(kv.second.Mark()));
+    set_scalar(kv.first, *entry, key_field, false);
     if (value_field.cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
-      map_message(it->second, *entry->GetReflection()->MutableMessage(entry, &value_field));
+      map_message(kv.second, *entry->GetReflection()->MutableMessage(entry, &value_field));
     } else {
-      set_scalar(it->second, *entry, value_field, false);
+      set_scalar(kv.second, *entry, value_field, false);
     }
   }
 }

@@ -5,6 +5,7 @@
 #include "controller/cli/config_commands.hpp"
 #include "controller/cli/exit_codes.hpp"
 #include "controller/cli/modbus_commands.hpp"
+#include "controller/cli/report_commands.hpp"
 #include "controller/cli/serve_commands.hpp"
 #include "controller/cli/sim_commands.hpp"
 
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   atmo::cli::add_sim_commands(app);
   atmo::cli::add_modbus_commands(app);
   atmo::cli::add_audio_commands(app);
+  atmo::cli::add_report_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {
