@@ -28,6 +28,20 @@ struct DemoUser {
 constexpr DemoUser kRoles[] = {{"reception", "3333"}, {"therapist", "4444"}, {"manager", "2222"},
                                {"technician", "5555"}, {"admin", "1111"}};
 
+/// The sound level a zone scene sets, read from the API (the demo venue's levels get recalibrated).
+double scene_level(const ApiRig& rig, const std::string& cookie, const std::string& zone, const std::string& scene) {
+  const auto venue = rig.get("/api/v1/venue", cookie).json();
+  for (const auto& z : venue.at("zones").as_array()) {
+    if (z.at("id") != zone.c_str()) continue;
+    for (const auto& s : z.at("scenes").as_array()) {
+      if (s.at("id") == scene.c_str()) return s.at("scene").at("sound").at("levelDb").to_number<double>();
+    }
+  }
+  throw std::runtime_error("no scene " + zone + "/" + scene);
+}
+
+std::string level_body(double db) { return "{\"levelDb\":" + std::to_string(db) + "}"; }
+
 }  // namespace
 
 TEST_CASE("API: every read endpoint answers with the documented shape") {
@@ -141,14 +155,15 @@ TEST_CASE("API: every role against every state-changing endpoint, one audit reco
     int ok_status;
   };
   auto fixed = [](std::string b) { return [b](const std::string&) { return b; }; };
-  // treatment-1's scene level is -36 dB in "day" and "massage": the therapist's band is -42..-30.
+  // After the venue scene "day", treatment-1 plays its "day" level; the therapist stays 3 dB inside the band.
+  const double day_level = scene_level(rig, cookies["admin"], "treatment-1", "day");
   const std::vector<Endpoint> endpoints = {
       {"POST", "/api/v1/zones/lounge/scene", fixed(R"({"scene":"evening","reason":"role table"})"),
        {"reception", "manager", "admin"}, 200},
       {"POST", "/api/v1/zones/treatment-1/scene", fixed(R"({"scene":"massage","holdMinutes":30})"),
        {"reception", "therapist", "manager", "admin"}, 200},
       {"POST", "/api/v1/venue/scene", fixed(R"({"scene":"day"})"), {"reception", "manager", "admin"}, 200},
-      {"POST", "/api/v1/zones/treatment-1/sound", fixed(R"({"levelDb":-33,"reason":"client asked"})"),
+      {"POST", "/api/v1/zones/treatment-1/sound", fixed(level_body(day_level + 3)),
        {"therapist", "manager", "admin"}, 200},
       {"POST", "/api/v1/zones/lounge/checklist/herbal-tea/confirm", fixed("{}"), {"reception", "manager", "admin"}, 200},
       {"POST", "/api/v1/alarms/criterion:lounge.nothing:0/ack", fixed(R"({"note":"seen"})"),
@@ -207,18 +222,19 @@ TEST_CASE("API: a therapist may move the sound level only within ±6 dB of the s
   ApiRig rig;
   const auto therapist = rig.login("therapist", "4444");
   REQUIRE(rig.post("/api/v1/zones/treatment-1/scene", R"({"scene":"day"})", therapist).status == 200);
-  CHECK(rig.post("/api/v1/zones/treatment-1/sound", R"({"levelDb":-30})", therapist).status == 200);
-  CHECK(rig.post("/api/v1/zones/treatment-1/sound", R"({"levelDb":-42})", therapist).status == 200);
-  CHECK(rig.post("/api/v1/zones/treatment-1/sound", R"({"levelDb":-29})", therapist).status == 403);
-  CHECK(rig.post("/api/v1/zones/treatment-1/sound", R"({"levelDb":-43})", therapist).status == 403);
-  CHECK(rig.post("/api/v1/zones/treatment-2/sound", R"({"levelDb":-36})", therapist).status == 403);  // not her room
+  const double base = scene_level(rig, therapist, "treatment-1", "day");
+  CHECK(rig.post("/api/v1/zones/treatment-1/sound", level_body(base + 6), therapist).status == 200);
+  CHECK(rig.post("/api/v1/zones/treatment-1/sound", level_body(base - 6), therapist).status == 200);
+  CHECK(rig.post("/api/v1/zones/treatment-1/sound", level_body(base + 7), therapist).status == 403);
+  CHECK(rig.post("/api/v1/zones/treatment-1/sound", level_body(base - 7), therapist).status == 403);
+  CHECK(rig.post("/api/v1/zones/treatment-2/sound", level_body(base), therapist).status == 403);  // not her room
   const auto manager = rig.login("manager", "2222");
   CHECK(rig.post("/api/v1/zones/treatment-1/sound", R"({"levelDb":-20})", manager).status == 400);  // above the cap
   auto ok = rig.post("/api/v1/zones/treatment-1/sound", R"({"levelDb":-25})", manager);
   REQUIRE(ok.status == 200);
   CHECK(ok.json().at("soundLevelDb").to_number<double>() == -25);
   CHECK(rig.on_io([&] { return rig.sound_calls; }) ==
-        std::vector<std::pair<std::string, double>>{{"treatment-1", -30}, {"treatment-1", -42}, {"treatment-1", -25}});
+        std::vector<std::pair<std::string, double>>{{"treatment-1", base + 6}, {"treatment-1", base - 6}, {"treatment-1", -25}});
 }
 
 TEST_CASE("API: first run: nothing but setup answers, setup creates the admin once") {
