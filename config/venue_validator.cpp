@@ -10,6 +10,7 @@
 
 #include "config/builtin_sounds.hpp"
 #include "config/did_you_mean.hpp"
+#include "config/fleet_validator.hpp"
 #include "config/yaml_mapper.hpp"
 
 namespace atmo::config {
@@ -692,6 +693,7 @@ class Validator {
 
 void validate_venue(const v1::Venue& venue, const SourceMap& sources, std::vector<Diagnostic>& errors) {
   Validator(venue, sources, errors).run();
+  validate_fleet(venue, sources, errors);
 }
 
 }  // namespace atmo::config
