@@ -11,6 +11,7 @@
 #include "controller/api/api_server.hpp"
 #include "controller/audio_output.hpp"
 #include "controller/controller.hpp"
+#include "controller/fleet/fleet_services.hpp"
 #include "controller/sim_link.hpp"
 #include "sim/simulator.hpp"
 
@@ -66,9 +67,20 @@ int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& o
   ControllerOptions controller_options;
   controller_options.state_dir = options.state_dir;
   Controller controller(io, venue, clock, sound, controller_options);
+  // Prometheus /metrics and the chain's MQTT broker (docs/fleet.md); counts events from here on.
+  auto fleet_services = fleet::FleetServices::create(controller, &sound, options.mqtt_broker);
+  if (!fleet_services) {
+    spdlog::error("{}", fleet_services.error().message);
+    return 1;
+  }
   sound.start();
   if (auto started = controller.start(); !started) {
     spdlog::error("{}", started.error().message);
+    return 1;
+  }
+  if (auto started = fleet_services.value()->start(); !started) {
+    spdlog::error("{}", started.error().message);
+    controller.stop();
     return 1;
   }
   const auto audio = sound.status();
@@ -81,6 +93,7 @@ int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& o
   api_options.state_dir = options.state_dir;
   api_options.web_dir = options.web_dir;
   api_options.set_sound_level = [&sound](std::string_view zone, double level_db) { return sound.set_level(zone, level_db); };
+  fleet_services.value()->wire(api_options);
   api::ApiServer api_server(controller, api_options);
   if (auto started = api_server.start(); !started) {
     spdlog::error("the API cannot start: {}", started.error().message);
@@ -106,6 +119,7 @@ int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& o
   io.run();
   api_server.stop();
   controller.stop();
+  fleet_services.value()->stop();  // after the controller's last events, so they reach the broker too
   sound.stop();
   if (simulator) simulator->stop();
   return 0;

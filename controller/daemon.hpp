@@ -18,6 +18,7 @@ struct DaemonOptions {
   std::string web_dir;                    ///< serve the tablet UI from here instead of the built-in copy
   bool audio = true;                      ///< false: no PortAudio at all (CI machines, tests)
   bool demo = false;                      ///< run the simulator in-process and seed the demo users
+  std::string mqtt_broker;                ///< HOST:PORT: publish to this MQTT broker (over the venue's mqtt host)
   double sim_speed = 1.0;
 };
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,21 @@
 #include "zones/result.hpp"
 
 namespace atmo::api {
+
+/// API requests answered since start, by method and HTTP status (for /metrics).
+using RequestCounts = std::map<std::pair<std::string, int>, std::uint64_t>;
+
+/// A GET /metrics as the router hands it on, and the answer (controller/fleet renders it).
+struct MetricsScrape {
+  std::string remote;         ///< the client's address
+  std::string authorization;  ///< its Authorization header
+  const RequestCounts* requests = nullptr;
+};
+struct MetricsReply {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+};
 
 struct ApiOptions {
   /// "host:port"; empty: the venue's api.listen, else 127.0.0.1:8080. Port 0 picks a free port.
@@ -43,6 +59,10 @@ struct ApiOptions {
   /// Sets a zone's sound level (dBFS) in the audio engine; the daemon wires it. Unset: the sound
   /// endpoint answers 501.
   std::function<Status(std::string_view zone, double level_db)> set_sound_level;
+
+  /// Answers GET /metrics (Prometheus text; access rules in controller/fleet/metrics_access.hpp).
+  /// The daemon wires it; unset: /metrics answers 404.
+  std::function<MetricsReply(const MetricsScrape&)> metrics;
 };
 
 }  // namespace atmo::api

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
@@ -233,7 +234,9 @@ ApiResponse ApiRouter::handle(const ApiRequest& req) {
     std::vector<std::string> segments;
     for (auto seg : url->segments()) segments.emplace_back(seg);
     for (auto param : url->params()) ctx.params[std::string(param.key)] = std::string(param.value);
-    if (segments.size() < 2 || segments[0] != "api" || segments[1] != "v1") {
+    if (segments.size() == 1 && segments[0] == "metrics") {
+      resp = get_metrics(ctx, {});  // Prometheus expects /metrics at the root, outside /api/v1
+    } else if (segments.size() < 2 || segments[0] != "api" || segments[1] != "v1") {
       resp = error(ctx, 404, "not_found", "no such endpoint: " + std::string(url->path()));
     } else {
       segments.erase(segments.begin(), segments.begin() + 2);
@@ -242,6 +245,9 @@ ApiResponse ApiRouter::handle(const ApiRequest& req) {
   }
   resp.headers.emplace_back("Cache-Control", "no-store");
   if (ctx.changes_state) write_audit(ctx, resp);
+  // A fixed set of method labels: a client cannot grow /metrics by inventing methods.
+  static const std::set<std::string, std::less<>> kMethods{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+  ++requests_[{kMethods.contains(req.method) ? req.method : "other", resp.status}];
   return resp;
 }
 
@@ -842,6 +848,20 @@ ApiResponse ApiRouter::get_audit(Ctx& ctx, const Args&) {
 
 ApiResponse ApiRouter::get_ws(Ctx& ctx, const Args&) {
   return error(ctx, 400, "bad_request", "this endpoint is a WebSocket: send an Upgrade request");
+}
+
+ApiResponse ApiRouter::get_metrics(Ctx& ctx, const Args&) {
+  if (ctx.req.method != "GET" && ctx.req.method != "HEAD") {
+    return error(ctx, 405, "method_not_allowed", ctx.req.method + " is not allowed here");
+  }
+  if (!s_.options.metrics) return error(ctx, 404, "not_found", "this daemon serves no metrics");
+  auto reply = s_.options.metrics(MetricsScrape{ctx.req.remote, ctx.req.authorization, &requests_});
+  ApiResponse r;
+  r.status = reply.status;
+  r.content_type = std::move(reply.content_type);
+  if (ctx.req.method == "GET") r.body = std::move(reply.body);
+  if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"atmo metrics\"");
+  return r;
 }
 
 std::variant<ApiRouter::WsGrant, ApiResponse> ApiRouter::authorize_websocket(const ApiRequest& request) {

@@ -121,12 +121,14 @@ class ApiRouter {
   ApiResponse delete_user(Ctx&, const Args&);
   ApiResponse get_audit(Ctx&, const Args&);
   ApiResponse get_ws(Ctx&, const Args&);
+  ApiResponse get_metrics(Ctx&, const Args&);
 
   static const std::vector<Route>& routes();
   Status check_zones(const v1::User& user) const;
 
   ApiServices s_;
   std::unique_ptr<telemetry::TelemetryReader> reader_;  ///< own connection for history queries
+  RequestCounts requests_;                               ///< for /metrics
 };
 
 }  // namespace atmo::api

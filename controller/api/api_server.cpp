@@ -292,7 +292,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     }
     api.body = std::move(req.body());
     const bool keep_alive = req.keep_alive();
-    if (path.starts_with("/api/")) return send(shared->router->handle(api), req.version(), keep_alive);
+    if (path.starts_with("/api/") || path == "/metrics") return send(shared->router->handle(api), req.version(), keep_alive);
     if (api.method != "GET" && api.method != "HEAD") {
       ApiResponse r;
       r.status = 405;

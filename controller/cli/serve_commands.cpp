@@ -22,6 +22,8 @@ void add_common(CLI::App* cmd, ServeOptions& o) {
   cmd->add_option("--state-dir", o.daemon.state_dir, "Database, users and audit log live here")->capture_default_str();
   cmd->add_option("--web-dir", o.daemon.web_dir, "Serve the tablet UI from this folder (development)");
   cmd->add_flag("--no-audio", o.no_audio, "Do not open an audio device (machines without sound)");
+  cmd->add_option("--mqtt", o.daemon.mqtt_broker,
+                  "Publish to the MQTT broker at HOST:PORT (over the venue's mqtt host; docs/fleet.md)");
 }
 
 int serve(ServeOptions& o, std::shared_ptr<const zones::Venue> venue) {
