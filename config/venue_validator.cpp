@@ -11,6 +11,7 @@
 #include "config/builtin_sounds.hpp"
 #include "config/did_you_mean.hpp"
 #include "config/fleet_validator.hpp"
+#include "config/web_origin.hpp"
 #include "config/yaml_mapper.hpp"
 
 namespace atmo::config {
@@ -682,6 +683,11 @@ class Validator {
       if (!ok || port == 0 || port > 65535) report(api, "listen", "api listen " + q(api.listen()) + " is not HOST:PORT");
     }
     if (api.tls_cert().empty() != api.tls_key().empty()) report(api, "", "api TLS needs both tls_cert and tls_key");
+    for (int i = 0; i < api.allowed_origins_size(); ++i) {
+      if (auto problem = web_origin_problem(api.allowed_origins(i))) {
+        report(api, "allowed_origins[" + std::to_string(i) + "]", "api allowed_origins " + q(api.allowed_origins(i)) + " " + *problem);
+      }
+    }
   }
 
   const v1::Venue& venue_;

@@ -1,10 +1,14 @@
 #include "controller/controller.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include <boost/json.hpp>
+#include <google/protobuf/util/json_util.h>
 #include <spdlog/spdlog.h>
+
+#include "config/api.pb.h"
 
 namespace atmo::controller {
 namespace json = boost::json;
@@ -31,6 +35,7 @@ std::string compliance_kind(zones::ComplianceEvent::Kind kind) {
 constexpr auto kStateScenes = "scenes";
 constexpr auto kStateCompliance = "compliance";
 constexpr auto kStateSchedule = "schedule";
+constexpr auto kStateExceptions = "schedule.exceptions";
 
 }  // namespace
 
@@ -103,6 +108,17 @@ void Controller::stop() {
 }
 
 void Controller::restore_state() {
+  // Before the scenes: the exceptions decide which program is in force now.
+  auto exceptions = store_->get_state(kStateExceptions);
+  if (exceptions && exceptions.value()) {
+    v1::ExceptionList list;
+    if (!google::protobuf::util::JsonStringToMessage(**exceptions, &list).ok()) {
+      spdlog::warn("restart state: the runtime date exceptions do not parse; ignored");
+    } else if (auto ok = schedule_->set_runtime_exceptions({list.exceptions().begin(), list.exceptions().end()}); !ok) {
+      // The venue file changed under them (a program removed, an overlapping exception added).
+      spdlog::warn("restart state: runtime date exceptions ignored: {}", ok.error().message);
+    }
+  }
   auto scenes = store_->get_state(kStateScenes);
   if (scenes && scenes.value()) {
     if (auto ok = scenes_.restore_json(**scenes); !ok) spdlog::warn("restart state: {}", ok.error().message);
@@ -125,6 +141,70 @@ void Controller::restore_state() {
     }
   }
   handle(compliance_.advance_to(clock_.now_ms()));
+}
+
+Status Controller::put_date_exception(v1::DateException exception, const std::string& who) {
+  auto parsed_until = zones::LocalDate::parse(exception.until().empty() ? exception.date() : exception.until());
+  if (!parsed_until) return parsed_until.error();
+  if (*parsed_until < schedule_->local_date(clock_.now_ms())) {
+    return make_error("exception " + exception.date() + " has already ended (venue time " +
+                      schedule_->local_date(clock_.now_ms()).to_string() + ")");
+  }
+  exception.set_added_by(who);
+  exception.set_added_at_ms(clock_.now_ms());
+  std::vector<v1::DateException> next;
+  bool replaced = false;
+  for (const auto& e : schedule_->runtime_exceptions()) {
+    if (e.date() == exception.date()) {
+      replaced = true;
+      continue;
+    }
+    next.push_back(e);
+  }
+  std::string what = std::string(replaced ? "replaced" : "added") + " date exception " + exception.date() +
+                     (exception.until().empty() ? "" : ".." + exception.until()) + ": program '" + exception.program() + "'" +
+                     (exception.reason().empty() ? "" : " (" + exception.reason() + ")");
+  next.push_back(std::move(exception));
+  std::sort(next.begin(), next.end(), [](const auto& a, const auto& b) { return a.date() < b.date(); });
+  return replace_runtime_exceptions(std::move(next), who, what);
+}
+
+Status Controller::remove_date_exception(std::string_view date, const std::string& who) {
+  std::vector<v1::DateException> next;
+  std::string what;
+  for (const auto& e : schedule_->runtime_exceptions()) {
+    if (e.date() == date) {
+      what = "removed date exception " + e.date() + (e.until().empty() ? "" : ".." + e.until()) + ": program '" +
+             e.program() + "'";
+      continue;
+    }
+    next.push_back(e);
+  }
+  if (what.empty()) {
+    for (const auto& e : venue_->config().exceptions()) {
+      if (e.date() == date) return make_error("the exception " + std::string(date) + " is in the venue file: edit the file to remove it");
+    }
+    return make_error("no exception added at run time starts on " + std::string(date));
+  }
+  return replace_runtime_exceptions(std::move(next), who, what);
+}
+
+Status Controller::replace_runtime_exceptions(std::vector<v1::DateException> exceptions, const std::string& who,
+                                              const std::string& what) {
+  v1::ExceptionList list;
+  for (const auto& e : exceptions) *list.add_exceptions() = e;
+  if (auto ok = schedule_->set_runtime_exceptions(std::move(exceptions)); !ok) return ok;
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(list, &json);
+  if (store_) store_->put_state(kStateExceptions, std::move(json));
+  Event e;
+  e.kind = "schedule.exception";
+  e.who = who;
+  e.message = who + " " + what;
+  events_.publish(std::move(e));
+  // State-based: if today's program changed, the change now in force applies at once.
+  if (started_) runner_.tick();
+  return ok_status();
 }
 
 void Controller::save_state() {

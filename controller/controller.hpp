@@ -62,6 +62,14 @@ class Controller final : private modbus::DeviceSetListener, private OutputSink {
                            const std::string& why = "manual choice");
   Result<zones::ComplianceUpdate> confirm_checklist(std::string_view zone, std::string_view item, const std::string& who);
 
+  /// A date exception added at run time (a holiday, a private event, a closure): kept in the state
+  /// database on top of the venue file's and in force at once (today's program is re-evaluated).
+  /// One with the start date of an earlier runtime exception replaces it. Errors: bad dates, an
+  /// unknown program, a span that has already ended or overlaps another exception.
+  Status put_date_exception(v1::DateException exception, const std::string& who);
+  /// Removes the runtime exception starting on `date` (the venue file's stay: edit the file).
+  Status remove_date_exception(std::string_view date, const std::string& who);
+
   const zones::Venue& venue() const { return *venue_; }
   std::shared_ptr<const zones::Venue> venue_ptr() const { return venue_; }
   const Clock& clock() const { return clock_; }
@@ -93,6 +101,8 @@ class Controller final : private modbus::DeviceSetListener, private OutputSink {
   void check_store_health();
   void save_state();
   void restore_state();
+  Status replace_runtime_exceptions(std::vector<v1::DateException> exceptions, const std::string& who,
+                                    const std::string& what);
 
   boost::asio::io_context& io_;
   std::shared_ptr<const zones::Venue> venue_;

@@ -90,6 +90,7 @@ int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& o
   api_options.listen = options.listen;
   api_options.tls_cert = options.tls_cert;
   api_options.tls_key = options.tls_key;
+  api_options.allowed_origins = options.allowed_origins;
   api_options.state_dir = options.state_dir;
   api_options.web_dir = options.web_dir;
   api_options.set_sound_level = [&sound](std::string_view zone, double level_db) { return sound.set_level(zone, level_db); };

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "zones/venue.hpp"
 
@@ -15,6 +16,7 @@ struct DaemonOptions {
   std::filesystem::path state_dir = ".";  ///< database, users, audit log
   std::string listen;                     ///< HOST:PORT of the API; empty = the venue's api.listen or 127.0.0.1:8080
   std::string tls_cert, tls_key;
+  std::vector<std::string> allowed_origins;  ///< besides the venue's api.allowed_origins
   std::string web_dir;                    ///< serve the tablet UI from here instead of the built-in copy
   bool audio = true;                      ///< false: no PortAudio at all (CI machines, tests)
   bool demo = false;                      ///< run the simulator in-process and seed the demo users

@@ -39,6 +39,25 @@ struct Exception {
   std::string reason;
 };
 
+Result<Exception> parse_exception(const Venue& venue, const v1::DateException& e) {
+  auto from = LocalDate::parse(e.date());
+  if (!from) return make_error("exception: " + from.error().message);
+  LocalDate until_date = *from;
+  if (!e.until().empty()) {
+    auto until = LocalDate::parse(e.until());
+    if (!until) return make_error("exception " + e.date() + ": until: " + until.error().message);
+    until_date = *until;
+    if (until_date < *from) {
+      return make_error("exception " + e.date() + ": until " + e.until() + " is before the start date");
+    }
+  }
+  const v1::DayProgram* p = venue.program(e.program());
+  if (!p) return make_error("exception " + e.date() + ": unknown program \"" + e.program() + "\"");
+  return Exception{to_days(*from), to_days(until_date), p, e.reason()};
+}
+
+bool overlap(const Exception& a, const Exception& b) { return a.from <= b.until && b.from <= a.until; }
+
 }  // namespace
 
 struct Schedule::Impl {
@@ -46,7 +65,9 @@ struct Schedule::Impl {
   const date::time_zone* tz = nullptr;
   std::string tz_name;
   std::array<const v1::DayProgram*, 8> week{};  // index = ISO weekday 1..7
-  std::vector<Exception> exceptions;
+  std::vector<Exception> exceptions;          // the venue file's
+  std::vector<Exception> runtime_exceptions;  // added over the API; never overlap the file's
+  std::vector<v1::DateException> runtime_messages;
   std::map<std::string, std::vector<Step>, std::less<>> steps;  // program id -> steps by local time
 
   date::local_days local_days_of(TimeMs t) const {
@@ -81,9 +102,11 @@ struct Schedule::Impl {
 
   ProgramChoice choose(date::local_days d) const {
     const Exception* best = nullptr;
-    for (const auto& e : exceptions) {
-      if (d < e.from || d > e.until) continue;
-      if (!best || (e.until - e.from) < (best->until - best->from)) best = &e;
+    for (const auto* list : {&exceptions, &runtime_exceptions}) {
+      for (const auto& e : *list) {
+        if (d < e.from || d > e.until) continue;
+        if (!best || (e.until - e.from) < (best->until - best->from)) best = &e;
+      }
     }
     if (best) {
       std::string span = from_days(best->from).to_string();
@@ -186,24 +209,38 @@ Result<Schedule> Schedule::create(std::shared_ptr<const Venue> venue) {
     }
   }
   for (const auto& e : cfg.exceptions()) {
-    auto from = LocalDate::parse(e.date());
-    if (!from) return make_error("exception: " + from.error().message);
-    LocalDate until_date = *from;
-    if (!e.until().empty()) {
-      auto until = LocalDate::parse(e.until());
-      if (!until) return make_error("exception " + e.date() + ": until: " + until.error().message);
-      until_date = *until;
-      if (until_date < *from) {
-        return make_error("exception " + e.date() + ": until " + e.until() + " is before the start date");
-      }
-    }
-    const v1::DayProgram* p = venue->program(e.program());
-    if (!p) return make_error("exception " + e.date() + ": unknown program \"" + e.program() + "\"");
-    impl->exceptions.push_back({to_days(*from), to_days(until_date), p, e.reason()});
+    auto parsed = parse_exception(*venue, e);
+    if (!parsed) return parsed.error();
+    impl->exceptions.push_back(std::move(parsed).value());
   }
   impl->venue = std::move(venue);
   return Schedule(std::move(impl));
 }
+
+Status Schedule::set_runtime_exceptions(std::vector<v1::DateException> exceptions) {
+  std::vector<Exception> parsed;
+  for (const auto& e : exceptions) {
+    auto one = parse_exception(*impl_->venue, e);
+    if (!one) return one.error();
+    auto span = [](const Exception& x) {
+      return from_days(x.from).to_string() + (x.until == x.from ? "" : ".." + from_days(x.until).to_string());
+    };
+    for (const auto* list : {&impl_->exceptions, &parsed}) {
+      for (const auto& other : *list) {
+        if (!overlap(*one, other)) continue;
+        return make_error("exception " + span(*one) + " overlaps the exception " + span(other) +
+                          (other.reason.empty() ? "" : " (" + other.reason + ")") +
+                          (list == &impl_->exceptions ? " in the venue file" : ""));
+      }
+    }
+    parsed.push_back(std::move(one).value());
+  }
+  impl_->runtime_exceptions = std::move(parsed);
+  impl_->runtime_messages = std::move(exceptions);
+  return ok_status();
+}
+
+const std::vector<v1::DateException>& Schedule::runtime_exceptions() const { return impl_->runtime_messages; }
 
 const std::string& Schedule::time_zone() const { return impl_->tz_name; }
 

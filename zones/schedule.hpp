@@ -88,6 +88,13 @@ class Schedule final : public DayCalendar {
   /// today + days - 1 (days = 2: the rest of today and all of tomorrow).
   std::vector<ScheduledChange> upcoming(TimeMs now, int days = 2) const;
 
+  /// Replaces the date exceptions added at run time (a manager's holiday or private event, over
+  /// the API), which count on top of the venue file's. All or nothing: on an error nothing changes.
+  /// Errors: bad dates, a range ending before it starts, an unknown program, or a span that
+  /// overlaps another exception (of the file or of this list), since then which one runs is a guess.
+  Status set_runtime_exceptions(std::vector<v1::DateException> exceptions);
+  const std::vector<v1::DateException>& runtime_exceptions() const;
+
   std::string day_of(TimeMs t) const override;
   TimeMs next_day_start(TimeMs t) const override;
 

@@ -89,6 +89,8 @@ const std::vector<ApiRouter::Route>& ApiRouter::routes() {
       {"GET", {"checklist"}, &ApiRouter::get_checklist},
       {"GET", {"schedule"}, &ApiRouter::get_schedule},
       {"GET", {"schedule", "exceptions"}, &ApiRouter::get_exceptions},
+      {"POST", {"schedule", "exceptions"}, &ApiRouter::post_exception},
+      {"DELETE", {"schedule", "exceptions", "*"}, &ApiRouter::delete_exception},
       {"GET", {"events"}, &ApiRouter::get_events},
       {"GET", {"alarms"}, &ApiRouter::get_alarms},
       {"POST", {"alarms", "*", "ack"}, &ApiRouter::post_alarm_ack},
@@ -656,10 +658,61 @@ ApiResponse ApiRouter::get_schedule(Ctx& ctx, const Args&) {
   return ok(schedule_view(s_.controller, days));
 }
 
-ApiResponse ApiRouter::get_exceptions(Ctx&, const Args&) {
+namespace {
+
+// The venue file's exceptions and those added at run time, by start date.
+v1::ExceptionList exception_list(const controller::Controller& c) {
   v1::ExceptionList out;
-  *out.mutable_exceptions() = s_.controller.venue().config().exceptions();
-  return ok(out);
+  *out.mutable_exceptions() = c.venue().config().exceptions();
+  for (const auto& e : c.schedule().runtime_exceptions()) *out.add_exceptions() = e;
+  std::stable_sort(out.mutable_exceptions()->begin(), out.mutable_exceptions()->end(),
+                   [](const auto& a, const auto& b) { return a.date() < b.date(); });
+  return out;
+}
+
+std::string describe_exception(const v1::DateException& e) {
+  return e.date() + (e.until().empty() ? "" : ".." + e.until()) + ": program " + e.program();
+}
+
+}  // namespace
+
+ApiResponse ApiRouter::get_exceptions(Ctx&, const Args&) { return ok(exception_list(s_.controller)); }
+
+ApiResponse ApiRouter::post_exception(Ctx& ctx, const Args&) {
+  auto& c = s_.controller;
+  ctx.audit.set_action("schedule.exception.put");
+  v1::DateException req;
+  if (auto parsed = from_json(ctx.req.body, req); !parsed) return error(ctx, 400, "bad_request", parsed.error().message);
+  ctx.audit.set_target(req.date());
+  ctx.audit.set_reason(req.reason());
+  if (auto refused = require(ctx, static_cast<int>(Permission::schedule), {})) return *refused;
+  if (req.date().empty()) return error(ctx, 400, "bad_request", "date is required (YYYY-MM-DD)", "date");
+  if (req.program().empty()) return error(ctx, 400, "bad_request", "program is required", "program");
+  req.clear_added_by();
+  req.clear_added_at_ms();
+  if (auto day = zones::LocalDate::parse(req.date())) ctx.audit.set_before(c.schedule().program_on(*day).reason);
+  const std::string after = describe_exception(req);
+  if (auto done = c.put_date_exception(std::move(req), ctx.user->username()); !done) {
+    return error(ctx, 400, "bad_request", done.error().message);
+  }
+  ctx.audit.set_after(after);
+  return ok(exception_list(c));
+}
+
+ApiResponse ApiRouter::delete_exception(Ctx& ctx, const Args& args) {
+  auto& c = s_.controller;
+  const std::string& date = args[0];
+  ctx.audit.set_action("schedule.exception.delete");
+  ctx.audit.set_target(date);
+  if (auto refused = require(ctx, static_cast<int>(Permission::schedule), {})) return *refused;
+  for (const auto& e : c.schedule().runtime_exceptions()) {
+    if (e.date() == date) ctx.audit.set_before(describe_exception(e));
+  }
+  if (auto done = c.remove_date_exception(date, ctx.user->username()); !done) {
+    return error(ctx, 404, "not_found", done.error().message);
+  }
+  ctx.audit.set_after("deleted");
+  return ok(exception_list(c));
 }
 
 ApiResponse ApiRouter::get_events(Ctx& ctx, const Args&) {

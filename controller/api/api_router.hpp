@@ -110,6 +110,8 @@ class ApiRouter {
   ApiResponse get_checklist(Ctx&, const Args&);
   ApiResponse get_schedule(Ctx&, const Args&);
   ApiResponse get_exceptions(Ctx&, const Args&);
+  ApiResponse post_exception(Ctx&, const Args&);
+  ApiResponse delete_exception(Ctx&, const Args&);
   ApiResponse get_events(Ctx&, const Args&);
   ApiResponse get_alarms(Ctx&, const Args&);
   ApiResponse post_alarm_ack(Ctx&, const Args&);

@@ -574,6 +574,7 @@ Status ApiServer::start() {
   if (d.options.listen.empty()) d.options.listen = api.listen().empty() ? "127.0.0.1:8080" : api.listen();
   if (d.options.tls_cert.empty() && !api.tls_cert().empty()) d.options.tls_cert = api.tls_cert();
   if (d.options.tls_key.empty() && !api.tls_key().empty()) d.options.tls_key = api.tls_key();
+  for (const auto& origin : api.allowed_origins()) d.options.allowed_origins.push_back(origin);
   if (d.options.session_idle.count() <= 0) {
     d.options.session_idle = std::chrono::minutes(api.session_idle_minutes() > 0 ? api.session_idle_minutes() : 30);
   }

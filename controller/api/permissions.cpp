@@ -14,6 +14,7 @@ std::string_view to_string(Permission p) {
     case Permission::point_write: return "point.write";
     case Permission::users: return "users";
     case Permission::audit: return "audit";
+    case Permission::schedule: return "schedule";
   }
   return "?";
 }
@@ -84,7 +85,8 @@ Status allowed(const v1::User& user, Permission p, std::string_view zone) {
 std::vector<std::string> permissions_of(const v1::User& user) {
   std::vector<std::string> out;
   for (auto p : {Permission::scene_zone, Permission::scene_venue, Permission::sound, Permission::alarm_ack,
-                 Permission::checklist, Permission::point_write, Permission::users, Permission::audit}) {
+                 Permission::checklist, Permission::point_write, Permission::users, Permission::audit,
+                 Permission::schedule}) {
     const Grant g = grant(user.role(), p);
     if (g == Grant::yes || (g == Grant::zones && (p != Permission::scene_venue || has_all_zones(user))) ) {
       if (g == Grant::zones && user.zones().empty()) continue;

@@ -20,6 +20,7 @@ enum class Permission {
   point_write,  ///< write a device point (diagnostics)
   users,        ///< manage users
   audit,        ///< read the audit log
+  schedule,     ///< add and remove date exceptions (holidays, private events, closures)
 };
 
 std::string_view to_string(Permission p);

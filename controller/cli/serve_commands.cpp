@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "config/venue_loader.hpp"
+#include "config/web_origin.hpp"
 #include "controller/cli/exit_codes.hpp"
 #include "controller/daemon.hpp"
 #include "zones/venue.hpp"
@@ -41,6 +42,13 @@ void add_serve_commands(CLI::App& app) {
   serve_cmd->add_option("--listen", serve_opt->daemon.listen, "API and tablet UI address HOST:PORT (default: the venue's api.listen)");
   serve_cmd->add_option("--tls-cert", serve_opt->daemon.tls_cert, "PEM certificate: serve HTTPS");
   serve_cmd->add_option("--tls-key", serve_opt->daemon.tls_key, "PEM private key for --tls-cert");
+  serve_cmd->add_option("--allowed-origin", serve_opt->daemon.allowed_origins,
+                        "a browser origin besides the daemon's own that may change state, e.g. "
+                        "https://tablet.spa.example (repeatable; adds to the venue's api.allowed_origins)")
+      ->check([](const std::string& origin) {
+        auto problem = config::web_origin_problem(origin);
+        return problem ? "--allowed-origin " + origin + " " + *problem : std::string();
+      });
   add_common(serve_cmd, *serve_opt);
   serve_cmd->footer(
       "The venue file is checked first (as 'atmo config check' does); a venue with errors is not started.\n"

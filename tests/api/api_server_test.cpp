@@ -170,6 +170,10 @@ TEST_CASE("API: every role against every state-changing endpoint, one audit reco
        {"reception", "manager", "technician", "admin"}, 404},
       {"POST", "/api/v1/points/lounge.light.level/write", fixed(R"({"value":42,"reason":"relamping"})"),
        {"technician", "admin"}, 200},
+      // The same start date again replaces the exception, so each allowed role gets 200.
+      {"POST", "/api/v1/schedule/exceptions", fixed(R"({"date":"2026-12-01","program":"holiday","reason":"role table"})"),
+       {"manager", "admin"}, 200},
+      {"DELETE", "/api/v1/schedule/exceptions/2026-12-02", fixed(""), {"manager", "admin"}, 404},
       {"POST", "/api/v1/users",
        [](const std::string& role) {
          return R"({"user":{"username":"new-)" + role + R"(","role":"ROLE_RECEPTIONIST","zones":["lounge"]},"secret":"70605040"})";
@@ -575,4 +579,62 @@ TEST_CASE("API: the UI compiled into the binary is served byte for byte") {
     }
   }
   CHECK(saw_index);
+}
+
+TEST_CASE("API: a manager adds a date exception that runs at once, survives a restart and can be removed") {
+  ApiRig rig;
+  const auto manager = rig.login("manager", "2222");
+  const auto reception = rig.login("reception", "3333");
+  auto program_today = [&] {
+    auto view = rig.get("/api/v1/schedule", manager);
+    REQUIRE(view.status == 200);
+    return view.body;
+  };
+  CHECK(program_today().find("Staff training") == std::string::npos);
+
+  // Today (2026-11-23 on the rig's clock) becomes a closed day.
+  auto put = rig.post("/api/v1/schedule/exceptions",
+                      R"({"date":"2026-11-23","program":"closed","reason":"Staff training"})", manager);
+  REQUIRE(put.status == 200);
+  const auto list = put.json().at("exceptions").as_array();
+  CHECK(list.size() == 6);
+  const auto added = std::find_if(list.begin(), list.end(), [](const json::value& e) { return e.at("date") == "2026-11-23"; });
+  REQUIRE(added != list.end());
+  CHECK(str(*added, "addedBy") == "manager");
+  CHECK(str(*added, "program") == "closed");
+  CHECK(program_today().find("Staff training") != std::string::npos);
+  // In force at once: the schedule's active change is the closed program's, and it was applied.
+  CHECK(rig.on_io([&] { return rig.controller->runner().active()->program; }) == "closed");
+  auto events = rig.get("/api/v1/events?limit=1000", manager).body;
+  CHECK(events.find("added date exception 2026-11-23") != std::string::npos);
+
+  // Refusals: a receptionist may not; overlaps, unknown programs, bad and past dates are named.
+  CHECK(rig.post("/api/v1/schedule/exceptions", R"({"date":"2026-11-24","program":"closed"})", reception).status == 403);
+  auto overlap = rig.post("/api/v1/schedule/exceptions", R"({"date":"2026-12-20","until":"2026-12-24","program":"closed"})", manager);
+  CHECK(overlap.status == 400);
+  CHECK(overlap.body.find("overlaps the exception 2026-12-24 (Christmas Eve) in the venue file") != std::string::npos);
+  auto unknown = rig.post("/api/v1/schedule/exceptions", R"({"date":"2026-11-30","program":"party"})", manager);
+  CHECK(unknown.status == 400);
+  CHECK(unknown.body.find("unknown program") != std::string::npos);
+  CHECK(rig.post("/api/v1/schedule/exceptions", R"({"date":"2026-02-30","program":"closed"})", manager).status == 400);
+  auto past = rig.post("/api/v1/schedule/exceptions", R"({"date":"2026-11-01","program":"closed"})", manager);
+  CHECK(past.status == 400);
+  CHECK(past.body.find("already ended") != std::string::npos);
+  CHECK(rig.call(Request{"DELETE", "/api/v1/schedule/exceptions/2026-12-24", "", manager}).body.find("venue file") !=
+        std::string::npos);
+
+  // Kept in the state database: a new controller on the same state directory has it.
+  rig.restart();
+  const auto manager2 = rig.login("manager", "2222");
+  CHECK(rig.get("/api/v1/schedule/exceptions", manager2).body.find("Staff training") != std::string::npos);
+  CHECK(rig.on_io([&] { return rig.controller->runner().active()->program; }) == "closed");
+
+  auto removed = rig.call(Request{"DELETE", "/api/v1/schedule/exceptions/2026-11-23", "", manager2});
+  REQUIRE(removed.status == 200);
+  CHECK(removed.json().at("exceptions").as_array().size() == 5);
+  CHECK(rig.on_io([&] { return rig.controller->runner().active()->program; }) != "closed");
+  const auto lines = rig.audit_lines();
+  CHECK(std::count_if(lines.begin(), lines.end(), [](const std::string& l) {
+          return l.find("schedule.exception") != std::string::npos;
+        }) >= 8);
 }

@@ -239,27 +239,8 @@ class ApiRig {
       if (auto bus_port = simulator->bus_port(bus.id())) bus.mutable_tcp()->set_port(static_cast<std::uint32_t>(*bus_port));
     }
     venue = zones::Venue::create(cfg);
-    controller::ControllerOptions copt;
-    copt.state_dir = dir;
-    controller = std::make_unique<controller::Controller>(io, venue, clock, sound, copt);
-    if (auto started = controller->start(); !started) throw std::runtime_error("controller: " + started.error().message);
-    api::ApiOptions aopt;
-    aopt.listen = "127.0.0.1:0";
-    aopt.state_dir = dir;
-    aopt.web_dir = rig.web_dir;
-    aopt.max_connections = rig.max_connections;
-    aopt.tls_cert = rig.tls_cert;
-    aopt.tls_key = rig.tls_key;
-    aopt.set_sound_level = [this](std::string_view zone, double level) {
-      sound_calls.emplace_back(std::string(zone), level);
-      return ok_status();
-    };
-    server = std::make_unique<api::ApiServer>(*controller, aopt);
-    if (auto started = server->start(); !started) throw std::runtime_error("api: " + started.error().message);
-    if (rig.demo_users) {
-      if (auto seeded = server->seed_demo_users(); !seeded) throw std::runtime_error(seeded.error().message);
-    }
-    port = server->port();
+    rig_ = rig;
+    start_daemon();
     thread = std::thread([this] { io.run(); });
   }
 
@@ -269,6 +250,19 @@ class ApiRig {
     std::promise<decltype(f())> done;
     asio::post(io, [&] { done.set_value(f()); });
     return done.get_future().get();
+  }
+
+  /// Stops the API and the controller and starts new ones on the same state directory, as a
+  /// daemon restart does (the simulator and the clock go on). Cookies from before are void.
+  void restart() {
+    on_io([this] {
+      server->stop();
+      controller->stop();
+      server.reset();
+      controller.reset();
+      start_daemon();
+      return 0;
+    });
   }
 
   ~ApiRig() {
@@ -325,6 +319,33 @@ class ApiRig {
   std::vector<std::pair<std::string, double>> sound_calls;  ///< controller thread only
   std::uint16_t port = 0;
   std::thread thread;
+
+ private:
+  RigOptions rig_;
+
+  void start_daemon() {
+    controller::ControllerOptions copt;
+    copt.state_dir = dir;
+    controller = std::make_unique<controller::Controller>(io, venue, clock, sound, copt);
+    if (auto started = controller->start(); !started) throw std::runtime_error("controller: " + started.error().message);
+    api::ApiOptions aopt;
+    aopt.listen = "127.0.0.1:0";
+    aopt.state_dir = dir;
+    aopt.web_dir = rig_.web_dir;
+    aopt.max_connections = rig_.max_connections;
+    aopt.tls_cert = rig_.tls_cert;
+    aopt.tls_key = rig_.tls_key;
+    aopt.set_sound_level = [this](std::string_view zone, double level) {
+      sound_calls.emplace_back(std::string(zone), level);
+      return ok_status();
+    };
+    server = std::make_unique<api::ApiServer>(*controller, aopt);
+    if (auto started = server->start(); !started) throw std::runtime_error("api: " + started.error().message);
+    if (rig_.demo_users) {
+      if (auto seeded = server->seed_demo_users(); !seeded) throw std::runtime_error(seeded.error().message);
+    }
+    port = server->port();
+  }
 };
 
 }  // namespace atmo::test

@@ -242,3 +242,49 @@ TEST_CASE("several steps in the DST gap fire once each, in configured order", "[
   CHECK(schedule.active_at(utc(2026, 3, 29, 1, 0))->step_at == "03:00");  // the last configured wins
   CHECK(schedule.active_at(utc(2026, 3, 29, 0, 59))->step_at == "01:30");
 }
+
+TEST_CASE("runtime date exceptions count like the file's, refuse overlaps and replace all or nothing", "[schedule]") {
+  Schedule schedule = make_schedule();
+  CHECK(schedule.program_on({2026, 11, 23}).program->id() == "weekday");
+
+  v1::DateException training;
+  training.set_date("2026-11-23");
+  training.set_program("closed-all-day");
+  training.set_reason("Staff training");
+  REQUIRE(schedule.set_runtime_exceptions({training}).ok());
+  const auto choice = schedule.program_on({2026, 11, 23});
+  CHECK(choice.program->id() == "closed-all-day");
+  CHECK(choice.exception);
+  CHECK_THAT(choice.reason, Catch::Contains("Staff training (exception 2026-11-23)"));
+  CHECK(schedule.program_on({2026, 11, 24}).program->id() == "weekday");
+  REQUIRE(schedule.runtime_exceptions().size() == 1);
+
+  // Overlapping the file's Christmas range: refused, and the earlier list stays in force.
+  v1::DateException overlap;
+  overlap.set_date("2026-12-20");
+  overlap.set_until("2026-12-24");
+  overlap.set_program("holiday");
+  auto refused = schedule.set_runtime_exceptions({training, overlap});
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message, Catch::Contains("overlaps the exception 2026-12-24..2026-12-26 (Christmas) in the venue file"));
+  CHECK(schedule.program_on({2026, 11, 23}).program->id() == "closed-all-day");
+  CHECK(schedule.program_on({2026, 12, 21}).program->id() == "weekday");
+
+  // Two runtime exceptions that overlap each other are refused as well.
+  v1::DateException week;
+  week.set_date("2026-11-20");
+  week.set_until("2026-11-27");
+  week.set_program("weekend");
+  CHECK_FALSE(schedule.set_runtime_exceptions({training, week}).ok());
+
+  v1::DateException unknown;
+  unknown.set_date("2026-11-30");
+  unknown.set_program("party");
+  auto bad = schedule.set_runtime_exceptions({unknown});
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.error().message, Catch::Contains("unknown program \"party\""));
+  CHECK(schedule.runtime_exceptions().size() == 1);
+
+  REQUIRE(schedule.set_runtime_exceptions({}).ok());
+  CHECK(schedule.program_on({2026, 11, 23}).program->id() == "weekday");
+}
