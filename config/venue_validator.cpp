@@ -316,6 +316,22 @@ class Validator {
 
   // ---- zones -----------------------------------------------------------------------------------
 
+  // A device whose profile is unknown has already been reported; what its points would have
+  // satisfied is not reported again (one missing profile folder must not bury its own error
+  // under hundreds of "unknown point" lines).
+  bool device_unresolved(const std::string& zone, const std::string& device) const {
+    for (const auto& d : venue_.devices()) {
+      if (d.zone() == zone && d.id() == device && !find_profile(d.profile())) return true;
+    }
+    return false;
+  }
+  bool zone_unresolved(const std::string& zone) const {
+    for (const auto& d : venue_.devices()) {
+      if (d.zone() == zone && !find_profile(d.profile())) return true;
+    }
+    return false;
+  }
+
   const v1::PointMap* zone_point(const std::string& zone, const std::string& local, bool& device_known) const {
     device_known = false;
     const auto dot = local.find('.');
@@ -359,6 +375,7 @@ class Validator {
                        const std::string& local, const std::string& what, bool must_be_output) {
     bool device_known = false;
     const v1::PointMap* p = zone_point(zone, local, device_known);
+    if (!p && device_unresolved(zone, local.substr(0, local.find('.')))) return;
     if (!p) {
       report(at, field, what + " names unknown point " + q(local) + " in zone " + q(zone) +
                             did_you_mean(local, zone_point_names(zone)) +
@@ -390,7 +407,7 @@ class Validator {
     const std::string what = "scene " + q(s.id()) + " of zone " + q(zone.id());
     require_english_name(s, s.name(), what);
     const auto need = [&](const pb::Message& at, v1::Quantity quantity, const std::string& setting) {
-      if (!zone_has(zone.id(), quantity, true)) {
+      if (!zone_has(zone.id(), quantity, true) && !zone_unresolved(zone.id())) {
         report(at, "", what + " sets " + setting + " but the zone has no device that drives it");
       }
     };
@@ -606,7 +623,13 @@ class Validator {
       bool device_known = false;
       const v1::PointMap* p = dot == std::string::npos ? nullptr
                                 : zone_point(s.fire_alarm_point().substr(0, dot), s.fire_alarm_point().substr(dot + 1), device_known);
-      if (!p) {
+      const bool unresolved = dot != std::string::npos && [&] {
+        const std::string rest = s.fire_alarm_point().substr(dot + 1);
+        return device_unresolved(s.fire_alarm_point().substr(0, dot), rest.substr(0, rest.find('.')));
+      }();
+      if (!p && unresolved) {
+        // reported where the device names its profile
+      } else if (!p) {
         report(s, "fire_alarm_point", "fire_alarm_point " + q(s.fire_alarm_point()) + " is not a point of the venue (write <zone>.<device>.<point>)");
       } else if (p->writable()) {
         report(s, "fire_alarm_point", "fire_alarm_point " + q(s.fire_alarm_point()) + " must be an input, not an output");
