@@ -92,10 +92,14 @@ void MqttPublisher::stop(std::chrono::milliseconds flush) {
   // A clean goodbye: the broker publishes no last will then, so say "offline" ourselves.
   auto offline = status_message(false);
   publish(topics_.status(), offline, true);
-  if (flush.count() > 0 && !client_->flush(flush)) {
+  // Waiting for a broker that is away would only delay the shutdown.
+  const bool connected = client_->stats().connected;
+  if (!connected || flush.count() == 0 || !client_->flush(flush)) {
     const auto s = client_->stats();
-    spdlog::warn("mqtt: stopping with {} messages the broker has not taken ({})", s.buffered_messages,
-                 s.connected ? "it is slow" : "it is away");
+    if (s.buffered_messages > 0) {
+      spdlog::warn("mqtt: stopping with {} messages the broker has not taken ({})", s.buffered_messages,
+                   connected ? "it is slow" : "it is away");
+    }
   }
   client_->stop();
 }
