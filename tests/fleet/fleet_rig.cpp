@@ -117,17 +117,18 @@ bool wait_for_port(int port, std::chrono::milliseconds timeout) {
 
 // ---------------------------------------------------------------------------------------------
 
-Broker::Broker(fs::path dir, int port) : dir_(std::move(dir)), port_(port) {
+Broker::Broker(fs::path dir, int port, const std::string& extra) : dir_(std::move(dir)), port_(port) {
   fs::create_directories(dir_);
   std::ofstream conf(dir_ / "mosquitto.conf");
   conf << "listener " << port_ << " 127.0.0.1\n"
-       << "allow_anonymous true\n"
+       << (extra.find("password_file") == std::string::npos ? "allow_anonymous true\n" : "allow_anonymous false\n")
        // Queued messages of persistent sessions survive the restart in here.
        << "persistence true\n"
        << "persistence_location " << dir_.string() << "/\n"
        << "max_queued_messages 0\n"  // no per-client cap: the test counts every message
        << "log_dest stdout\n"
-       << "log_type error\nlog_type warning\nlog_type notice\n";
+       << "log_type error\nlog_type warning\nlog_type notice\n"
+       << extra;
   // Run as root, mosquitto would switch to the `mosquitto` user, who cannot write this folder.
   if (::geteuid() == 0) conf << "user root\n";
 }
@@ -213,7 +214,8 @@ int VenueDaemon::api_port(std::chrono::milliseconds timeout) {
 
 // ---------------------------------------------------------------------------------------------
 
-Subscriber::Subscriber(int port, const std::string& client_id, const std::string& filter) : filter_(filter) {
+Subscriber::Subscriber(int port, const std::string& client_id, const std::string& filter, const SubscriberAuth& auth)
+    : filter_(filter) {
   mosquitto_lib_init();
   mosq_ = mosquitto_new(client_id.c_str(), false, this);
   if (!mosq_) throw std::runtime_error("mosquitto_new failed");
@@ -221,6 +223,10 @@ Subscriber::Subscriber(int port, const std::string& client_id, const std::string
   mosquitto_disconnect_callback_set(mosq_, &Subscriber::on_disconnect);
   mosquitto_message_callback_set(mosq_, &Subscriber::on_message);
   mosquitto_reconnect_delay_set(mosq_, 1, 1, false);
+  if (!auth.username.empty()) mosquitto_username_pw_set(mosq_, auth.username.c_str(), auth.password.c_str());
+  if (!auth.ca_file.empty() && mosquitto_tls_set(mosq_, auth.ca_file.c_str(), nullptr, nullptr, nullptr, nullptr) != MOSQ_ERR_SUCCESS) {
+    throw std::runtime_error("subscriber: TLS settings refused");
+  }
   if (mosquitto_connect(mosq_, "127.0.0.1", port, 30) != MOSQ_ERR_SUCCESS) throw std::runtime_error("subscriber cannot connect");
   mosquitto_loop_start(mosq_);
 }

@@ -59,7 +59,8 @@ bool wait_for_port(int port, std::chrono::milliseconds timeout);
 
 class Broker {
  public:
-  Broker(fs::path dir, int port);
+  /// `extra`: more mosquitto.conf lines for the listener (TLS files, password_file, …).
+  Broker(fs::path dir, int port, const std::string& extra = {});
   /// Starts mosquitto with persistence in `dir` (so queued messages of a persistent session
   /// survive a restart) and waits until it accepts connections.
   void start();
@@ -102,9 +103,14 @@ struct Received {
 
 /// A persistent-session (clean session off) QoS 1 subscriber, so messages published while it is
 /// away (the broker restarting) wait for it on the broker.
+struct SubscriberAuth {
+  std::string ca_file;  ///< TLS with this CA when set
+  std::string username, password;
+};
+
 class Subscriber {
  public:
-  Subscriber(int port, const std::string& client_id, const std::string& filter);
+  Subscriber(int port, const std::string& client_id, const std::string& filter, const SubscriberAuth& auth = {});
   ~Subscriber();
   Subscriber(const Subscriber&) = delete;
   Subscriber& operator=(const Subscriber&) = delete;
