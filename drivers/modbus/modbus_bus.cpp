@@ -82,6 +82,16 @@ ModbusBus::ModbusBus(std::shared_ptr<const zones::Venue> venue, const v1::Bus& b
     }
   }
   stats_.polled_points = trackers_.size();
+  unsigned largest_read = 1;
+  std::size_t most_points = 1;
+  for (const auto& r : plan_) {
+    largest_read = std::max(largest_read, r.count);
+    most_points = std::max(most_points, r.points.size());
+  }
+  read_buffer_.assign(largest_read, 0);
+  options_.max_batch_readings = std::max<std::size_t>(options_.max_batch_readings, 1);
+  batch_capacity_ = options_.max_batch_readings + most_points;  // a poll may cross the limit by one request
+  batch_.reserve(batch_capacity_);
 
   if (bus.has_rtu()) {
     min_tx_spacing_ = std::max(inter_frame_gap(bus.rtu()), duration_cast<microseconds>(
@@ -212,9 +222,16 @@ bool ModbusBus::connect_once() {
     stats_.connected = true;
   }
   spdlog::info("modbus: bus {} connected to {}", bus_->id(), describe(*bus_));
-  // Polls missed while disconnected are not back-pressure: start the schedule afresh.
+  // Polls missed while disconnected are not back-pressure: start the schedule afresh. Not for an
+  // offline device: it keeps its one probe per period, or a device that resets the connection on
+  // every request would be probed again at once after each reconnect, hundreds of times a second.
   const auto now_steady = steady_clock::now();
-  for (auto& p : polls_) p.next_due = now_steady;
+  {
+    std::lock_guard lock(status_mutex_);
+    for (auto& p : polls_) {
+      if (!health_[p.device].offline()) p.next_due = now_steady;
+    }
+  }
   // The devices may have restarted with defaults: every output is written again.
   std::lock_guard lock(mutex_);
   for (auto& out : outputs_) {
@@ -231,13 +248,16 @@ void ModbusBus::pace_before_transaction() {
   while (!stopping() && steady_clock::now() < next_tx_allowed_) std::this_thread::sleep_until(next_tx_allowed_);
 }
 
-void ModbusBus::record(std::size_t device, Outcome outcome, bool timeout, std::uint32_t latency_us,
+void ModbusBus::record(std::size_t device, Transaction kind, Outcome outcome, bool timeout, std::uint32_t latency_us,
                        const std::string& error) {
   bool changed = false;
   bool online = false;
   bool offline = false;
   {
+    // One lock per transaction for the bus's counters and the device's health together.
     std::lock_guard lock(status_mutex_);
+    ++(kind == Transaction::read ? stats_.reads : stats_.writes);
+    if (outcome != Outcome::ok) stats_.last_error = error;
     changed = health_[device].record(outcome, timeout, latency_us, error, clock_.now_ms());
     online = health_[device].online();
     offline = health_[device].offline();
@@ -283,11 +303,7 @@ void ModbusBus::on_device_offline(std::size_t d, const std::string& error) {
 ModbusBus::Poll* ModbusBus::next_poll() {
   Poll* best = nullptr;
   for (auto& d : devices_) {
-    bool offline = false;
-    {
-      std::lock_guard lock(status_mutex_);
-      offline = health_[static_cast<std::size_t>(&d - devices_.data())].offline();
-    }
+    const bool offline = device_offline(static_cast<std::size_t>(&d - devices_.data()));
     // An offline device gets one probe request per period instead of its whole plan, so a dead
     // device costs one timeout per period and does not starve the others on a serial line.
     const std::size_t n = offline ? std::min<std::size_t>(1, d.polls.size()) : d.polls.size();
@@ -313,11 +329,11 @@ void ModbusBus::poll(Poll& p) {
   }
 
   const ReadRequest& r = p.request;
-  std::vector<std::uint16_t> words(r.count);
+  std::uint16_t* words = read_buffer_.data();  // sized for the largest read at construction
   pace_before_transaction();
   if (stopping()) return;
   const auto t0 = steady_clock::now();
-  const TxStatus status = connection_->read(r.device->config->unit(), r.table, r.start, r.count, words.data());
+  const TxStatus status = connection_->read(r.device->config->unit(), r.table, r.start, r.count, words);
   const auto t1 = steady_clock::now();
   next_tx_allowed_ = t1 + min_tx_spacing_;
   const auto latency = static_cast<std::uint32_t>(duration_cast<microseconds>(t1 - t0).count());
@@ -325,17 +341,12 @@ void ModbusBus::poll(Poll& p) {
   const std::string error =
       status.ok() ? std::string() : status.message + " (unit " + std::to_string(r.device->config->unit()) + ", " +
                                         where(r.table, r.start, r.count) + ")";
-  {
-    std::lock_guard lock(status_mutex_);
-    ++stats_.reads;
-    if (!status.ok()) stats_.last_error = error;
-  }
-  record(p.device, outcome_of(status.kind), status.kind == TxKind::timeout, latency, error);
+  record(p.device, Transaction::read, outcome_of(status.kind), status.kind == TxKind::timeout, latency, error);
 
   if (status.ok()) {
     for (std::size_t i = 0; i < r.points.size(); ++i) {
       const auto& planned = r.points[i];
-      const auto span = std::span<const std::uint16_t>(words).subspan(planned.offset, register_count(*planned.point->map));
+      const auto span = std::span<const std::uint16_t>(words + planned.offset, register_count(*planned.point->map));
       auto value = decode(*planned.point->map, span);
       PointTracker& tracker = trackers_[p.trackers[i]];
       if (!value) {
@@ -348,11 +359,7 @@ void ModbusBus::poll(Poll& p) {
   } else if (status.kind == TxKind::exception || status.kind == TxKind::garbage) {
     for (auto t : p.trackers) batch_.push_back(trackers_[t].on_bad(error, time));
   } else {
-    bool offline = false;
-    {
-      std::lock_guard lock(status_mutex_);
-      offline = health_[p.device].offline();
-    }
+    const bool offline = device_offline(p.device);
     for (auto t : p.trackers) {
       if (auto reading = trackers_[t].on_no_answer(offline, error, time)) batch_.push_back(std::move(*reading));
     }
@@ -393,11 +400,7 @@ void ModbusBus::write_pending() {
       Output& out = outputs_[o];
       if (!out.desired || (out.seq == out.done_seq && !out.force) || now < out.retry_at) continue;
       const DeviceState& device = devices_[out.device];
-      bool offline = false;
-      {
-        std::lock_guard status_lock(status_mutex_);
-        offline = health_[out.device].offline();
-      }
+      const bool offline = device_offline(out.device);
       // An offline device is written when it returns (on_device_online); one with nothing to poll
       // is probed by the write itself.
       if (offline && !device.polls.empty()) continue;
@@ -433,12 +436,7 @@ void ModbusBus::write_pending() {
         status.ok() ? std::string()
                     : status.message + " (unit " + std::to_string(w.device->config->unit()) + ", writing " +
                           where(w.table, w.start, static_cast<unsigned>(w.words.size())) + ")";
-    {
-      std::lock_guard lock(status_mutex_);
-      ++stats_.writes;
-      if (!status.ok()) stats_.last_error = error;
-    }
-    record(device, outcome_of(status.kind), status.kind == TxKind::timeout, latency, error);
+    record(device, Transaction::write, outcome_of(status.kind), status.kind == TxKind::timeout, latency, error);
 
     const auto done = steady_clock::now();
     for (const auto* point : w.points) {
@@ -469,13 +467,17 @@ void ModbusBus::write_pending() {
 
 void ModbusBus::flush_readings(bool force) {
   if (batch_.empty()) return;
-  const auto now = steady_clock::now();
-  if (batch_started_ == SteadyTime{}) batch_started_ = now;
-  if (!force && now - batch_started_ < options_.max_batch_age) return;
-  const std::size_t size = batch_.size();
+  if (!force && batch_.size() < options_.max_batch_readings) {
+    const auto now = steady_clock::now();
+    if (batch_started_ == SteadyTime{}) batch_started_ = now;
+    if (now - batch_started_ < options_.max_batch_age) return;
+  }
   sink_.bus_readings(std::move(batch_));
-  batch_.clear();
-  batch_.reserve(size);  // the next cycle is usually as large
+  // A fresh block of the same, bounded size: filling it never reallocates (and never moves the
+  // readings already in it), and the allocator hands back a recently freed block, so a busy bus
+  // causes no page faults either.
+  batch_ = {};
+  batch_.reserve(batch_capacity_);
   batch_started_ = {};
 }
 

@@ -53,8 +53,11 @@ struct BusOptions {
   /// The reconnect backoff also never exceeds the bus's shortest poll period, so a device that
   /// returns after a drop is polled again within two poll periods.
   std::chrono::milliseconds reconnect_cap{30'000};
-  /// Readings are posted when the bus goes idle, or at the latest after this long.
+  /// Readings are posted when the bus goes idle, or at the latest after this long ...
   std::chrono::milliseconds max_batch_age{250};
+  /// ... or once this many are waiting (a saturated bus: about every 100 requests of 10 points).
+  /// Bounded batches are allocated once at their full size and recycled by the allocator.
+  std::size_t max_batch_readings = 1024;
 };
 
 /// Counters of one bus, for diagnostics and metrics.
@@ -132,7 +135,13 @@ class ModbusBus {
   void write_pending();
   void poll(Poll& poll);
   Poll* next_poll();
-  void record(std::size_t device, Outcome outcome, bool timeout, std::uint32_t latency_us, const std::string& error);
+  enum class Transaction { read, write };
+  void record(std::size_t device, Transaction kind, Outcome outcome, bool timeout, std::uint32_t latency_us,
+              const std::string& error);
+  /// Worker thread only. The worker is the only thread that changes health_, so it reads it without
+  /// status_mutex_ (which guards it against readers on other threads); next_poll() asks this for
+  /// every device before every request.
+  bool device_offline(std::size_t device) const { return health_[device].offline(); }
   void on_device_online(std::size_t device);
   void on_device_offline(std::size_t device, const std::string& error);
   void check_read_back(const zones::Point& point, std::span<const std::uint16_t> words, double value);
@@ -158,6 +167,8 @@ class ModbusBus {
   std::unordered_map<const zones::Point*, std::size_t> tracker_of_;
   std::unordered_map<const zones::Point*, std::size_t> poll_of_;
   std::vector<PointReading> batch_;
+  std::size_t batch_capacity_ = 0;  ///< reserved for each batch: max_batch_readings + one request's points
+  std::vector<std::uint16_t> read_buffer_;  ///< one read's registers (or bits); reused, never reallocated
   SteadyTime batch_started_{};
   SteadyTime next_tx_allowed_{};
   std::chrono::microseconds min_tx_spacing_{0};  ///< RTU: max(inter-frame gap, request pacing)
