@@ -2,6 +2,7 @@
 
 #include <sndfile.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -34,16 +35,28 @@ atmo::Result<DecodedAudio> decode_audio_file(const std::string& path, double sam
   constexpr sf_count_t kChunkFrames = 16384;
   std::vector<float> chunk(static_cast<std::size_t>(kChunkFrames) * channels);
   DecodedAudio source;
-  source.left.reserve(static_cast<std::size_t>(info.frames));
-  source.right.reserve(static_cast<std::size_t>(info.frames));
-  for (;;) {
+  source.left.resize(static_cast<std::size_t>(info.frames));
+  source.right.resize(static_cast<std::size_t>(info.frames));
+  const std::size_t right_offset = channels > 1 ? 1 : 0;
+  std::size_t decoded = 0;
+  while (decoded < source.left.size()) {
     const sf_count_t read = sf_readf_float(file.get(), chunk.data(), kChunkFrames);
     if (read <= 0) break;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(read); ++i) {
-      source.left.push_back(chunk[i * channels]);
-      source.right.push_back(chunk[i * channels + (channels > 1 ? 1 : 0)]);
+    // De-interleave with plain indexed stores (no per-sample capacity check): this loop runs over
+    // every sample of every file layer when a program is prepared.
+    const std::size_t n = std::min(static_cast<std::size_t>(read), source.left.size() - decoded);
+    float* left = source.left.data() + decoded;
+    float* right = source.right.data() + decoded;
+    const float* in = chunk.data();
+    for (std::size_t i = 0; i < n; ++i) {
+      left[i] = in[i * channels];
+      right[i] = in[i * channels + right_offset];
     }
+    decoded += n;
   }
+  // A file whose header promises more frames than it holds: keep what was decoded.
+  source.left.resize(decoded);
+  source.right.resize(decoded);
   if (source.left.empty()) return atmo::make_error("cannot decode audio file '" + path + "': " + sf_strerror(file.get()));
   if (info.samplerate == static_cast<int>(sample_rate)) return source;
 

@@ -12,22 +12,39 @@
 namespace atmo::audio {
 namespace {
 
-// A file bed: the decoded file, looped seamlessly if the file itself is a seamless loop.
-class FileLoopBed final : public BedGenerator {
+// A file bed: the decoded file, looped seamlessly if the file itself is a seamless loop. Added
+// straight from the decoded buffers in runs up to the loop point, so the copy vectorises and the
+// samples are touched once (a procedural bed renders into a scratch block first, see BedLayer).
+class FileBedLayer final : public LayerPlayer {
  public:
-  explicit FileLoopBed(std::shared_ptr<const DecodedAudio> audio) : audio_(std::move(audio)) {}
-  void render(float* left, float* right, int frames) noexcept override {
+  FileBedLayer(std::shared_ptr<const DecodedAudio> audio, float gain, PanGains pan)
+      : audio_(std::move(audio)), gain_left_(gain * pan.left), gain_right_(gain * pan.right) {}
+
+  void render_add(float* left, float* right, int frames) noexcept override {
     const long long length = audio_->frames();
-    for (int i = 0; i < frames; ++i) {
-      const auto index = static_cast<std::size_t>(position_);
-      left[i] = audio_->left[index];
-      right[i] = audio_->right[index];
-      if (++position_ >= length) position_ = 0;
+    if (length == 0) return;
+    const float* source_left = audio_->left.data();
+    const float* source_right = audio_->right.data();
+    const float gain_left = gain_left_;
+    const float gain_right = gain_right_;
+    for (int done = 0; done < frames;) {
+      const int n = static_cast<int>(std::min<long long>(frames - done, length - position_));
+      const float* l = source_left + position_;
+      const float* r = source_right + position_;
+      float* out_left = left + done;
+      float* out_right = right + done;
+      for (int i = 0; i < n; ++i) out_left[i] += gain_left * l[i];
+      for (int i = 0; i < n; ++i) out_right[i] += gain_right * r[i];
+      position_ += n;
+      if (position_ >= length) position_ = 0;
+      done += n;
     }
   }
 
  private:
   std::shared_ptr<const DecodedAudio> audio_;
+  float gain_left_;
+  float gain_right_;
   long long position_ = 0;
 };
 
@@ -65,10 +82,13 @@ class BedLayer final : public LayerPlayer {
 
   void render_add(float* left, float* right, int frames) noexcept override {
     generator_->render(left_.data(), right_.data(), frames);
-    for (int i = 0; i < frames; ++i) {
-      left[i] += gain_left_ * left_[static_cast<std::size_t>(i)];
-      right[i] += gain_right_ * right_[static_cast<std::size_t>(i)];
-    }
+    // Locals: stores through `left` could otherwise alias the members and force reloads.
+    const float gain_left = gain_left_;
+    const float gain_right = gain_right_;
+    const float* block_left = left_.data();
+    const float* block_right = right_.data();
+    for (int i = 0; i < frames; ++i) left[i] += gain_left * block_left[i];
+    for (int i = 0; i < frames; ++i) right[i] += gain_right * block_right[i];
   }
 
  private:
@@ -147,12 +167,11 @@ atmo::Result<std::unique_ptr<LayerPlayer>> make_layer_player(const LayerSpec& la
                                                               std::shared_ptr<const DecodedAudio> decoded) {
   const auto gain = static_cast<float>(db_to_gain(layer.gain_db));
   if (layer.kind == LayerKind::Bed) {
-    std::unique_ptr<BedGenerator> generator = decoded ? std::make_unique<FileLoopBed>(decoded)
-                                                      : make_procedural_bed(layer.source, seed, sample_rate);
+    const PanGains pan = pan_gains(0.5 * (layer.pan_min + layer.pan_max));
+    if (decoded) return std::unique_ptr<LayerPlayer>(std::make_unique<FileBedLayer>(decoded, gain, pan));
+    std::unique_ptr<BedGenerator> generator = make_procedural_bed(layer.source, seed, sample_rate);
     if (!generator) return atmo::make_error("'" + layer.source + "' is not a bed generator");
-    return std::unique_ptr<LayerPlayer>(std::make_unique<BedLayer>(std::move(generator), gain,
-                                                                   pan_gains(0.5 * (layer.pan_min + layer.pan_max)),
-                                                                   max_block_frames));
+    return std::unique_ptr<LayerPlayer>(std::make_unique<BedLayer>(std::move(generator), gain, pan, max_block_frames));
   }
   auto make_voice = [&]() -> std::unique_ptr<OneShotVoice> {
     if (decoded) return std::make_unique<FileVoice>(decoded);

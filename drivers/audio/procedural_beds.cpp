@@ -65,7 +65,9 @@ class RainBed final : public ControlRateBed {
     const double tick_probability = tick_probability_;
     {
       for (int c = 0; c < 2; ++c) {
-        Channel& ch = channels_[static_cast<std::size_t>(c)];
+        // A copy: output stores cannot alias it, so the filter state stays in registers.
+        Channel ch = channels_[static_cast<std::size_t>(c)];
+        float* out = outputs[c];
         for (int i = start; i < start + n; ++i) {
           const float pink = ch.pink.process(ch.rng.noise());
           const float sheet = ch.sheet.process(ch.low_cut.process(pink)).lowpass;
@@ -75,8 +77,9 @@ class RainBed final : public ControlRateBed {
             impulse = static_cast<float>(u * u * u) * (ch.rng.noise() < 0.0F ? -1.0F : 1.0F);
           }
           const float tick = ch.ticks.process(impulse).bandpass;
-          outputs[c][i] = intensity * (0.55F * sheet + 0.35F * tick);
+          out[i] = intensity * (0.55F * sheet + 0.35F * tick);
         }
+        channels_[static_cast<std::size_t>(c)] = ch;
       }
     }
   }
@@ -132,14 +135,17 @@ class SurfBed final : public ControlRateBed {
     const float foam = foam_;
     {
       for (int c = 0; c < 2; ++c) {
-        Channel& ch = channels_[static_cast<std::size_t>(c)];
+        // A copy: output stores cannot alias it, so the filter state stays in registers.
+        Channel ch = channels_[static_cast<std::size_t>(c)];
+        float* out = outputs[c];
         for (int i = start; i < start + n; ++i) {
           const float white = ch.rng.noise();
           const float pink = ch.pink.process(white);
           const float roar = ch.roar.process(pink).lowpass;
           const float fizz = ch.fizz.process(white);
-          outputs[c][i] = 0.47F * (amplitude * (0.9F * roar) + foam * fizz);
+          out[i] = 0.47F * (amplitude * (0.9F * roar) + foam * fizz);
         }
+        channels_[static_cast<std::size_t>(c)] = ch;
       }
     }
   }
@@ -211,14 +217,17 @@ class WindBed final : public ControlRateBed {
     const float gust = gust_;
     {
       for (int c = 0; c < 2; ++c) {
-        Channel& ch = channels_[static_cast<std::size_t>(c)];
+        // A copy: output stores cannot alias it, so the filter state stays in registers.
+        Channel ch = channels_[static_cast<std::size_t>(c)];
+        float* out = outputs[c];
         const float normalise = ch.normalise;
         for (int i = start; i < start + n; ++i) {
           const float pink = ch.pink.process(ch.rng.noise());
           const float band = ch.band.process(pink).bandpass;
           const float rumble = ch.rumble.process(pink);
-          outputs[c][i] = 0.26F * gust * (normalise * band + 0.5F * rumble);
+          out[i] = 0.26F * gust * (normalise * band + 0.5F * rumble);
         }
+        channels_[static_cast<std::size_t>(c)] = ch;
       }
     }
   }
@@ -272,7 +281,9 @@ class ForestAirBed final : public ControlRateBed {
     const float air = air_;
     {
       for (int c = 0; c < 2; ++c) {
-        Channel& ch = channels_[static_cast<std::size_t>(c)];
+        // A copy: output stores cannot alias it, so the filter state stays in registers.
+        Channel ch = channels_[static_cast<std::size_t>(c)];
+        float* out = outputs[c];
         for (int i = start; i < start + n; ++i) {
           const float white = ch.rng.noise();
           const float pink = ch.pink.process(white);
@@ -280,8 +291,9 @@ class ForestAirBed final : public ControlRateBed {
           const float envelope = ch.rustle_envelope.process(ch.rustle_target);
           const float leaves = ch.leaves.process(white) * envelope;
           const float hum = ch.hum.process(pink);
-          outputs[c][i] = 0.29F * (air * 0.8F * soft + 0.22F * leaves + 0.6F * hum);
+          out[i] = 0.29F * (air * 0.8F * soft + 0.22F * leaves + 0.6F * hum);
         }
+        channels_[static_cast<std::size_t>(c)] = ch;
       }
     }
   }
@@ -332,23 +344,32 @@ class BowlDroneBed final : public ControlRateBed {
   }
 
   void segment(float* left, float* right, int start, int n) noexcept override {
-    const std::array<double, kPartials>& gains = gains_;
+    const std::array<double, kPartials> gains = gains_;
+    // Copies: output stores cannot alias them, so the state stays in registers.
+    std::array<Partial, kPartials> partials = partials_;
+    DeterministicRng rng = rng_;
+    PinkNoise pink = pink_;
+    StateVariableFilter air_filter = air_;
     {
       for (int i = start; i < start + n; ++i) {
         double l = 0.0;
         double r = 0.0;
         for (std::size_t p = 0; p < kPartials; ++p) {
-          Partial& partial = partials_[p];
+          Partial& partial = partials[p];
           l += gains[p] * std::sin(partial.phase_left);
           r += gains[p] * std::sin(partial.phase_right);
           partial.phase_left = std::fmod(partial.phase_left + partial.increment_left, kTwoPi);
           partial.phase_right = std::fmod(partial.phase_right + partial.increment_right, kTwoPi);
         }
-        const float air = air_.process(pink_.process(rng_.noise())).lowpass;
+        const float air = air_filter.process(pink.process(rng.noise())).lowpass;
         left[i] = static_cast<float>(0.2 * l) + 0.11F * air;
         right[i] = static_cast<float>(0.2 * r) + 0.11F * air;
       }
     }
+    partials_ = partials;
+    rng_ = rng;
+    pink_ = pink;
+    air_ = air_filter;
   }
 
  private:

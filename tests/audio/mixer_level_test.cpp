@@ -150,7 +150,7 @@ TEST_CASE("mute silences the next block and unmute brings the zone back", "[audi
   CHECK(test::rms_db_of(back, 3, 2, 1, 4800, 43200) > -30.0);
 }
 
-TEST_CASE("same seed renders identical samples; another seed differs; block size does not matter",
+TEST_CASE("same seed renders identical samples, another seed differs, block size does not matter",
           "[audio][mixer][determinism]") {
   auto render = [](std::uint64_t seed, int block) {
     OfflineSettings settings;
