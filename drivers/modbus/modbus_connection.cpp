@@ -117,6 +117,7 @@ TxStatus ModbusConnection::connect() {
     fd_ = fd;
   }
   connected_ = true;
+  sent_ = 0;  // nothing sent on this connection can still answer
   return {};
 }
 
@@ -143,9 +144,67 @@ TxStatus ModbusConnection::fail(int error) {
   return status;
 }
 
+TxStatus ModbusConnection::transact_tcp(tcp::Request request, std::span<std::uint16_t> values) {
+  request.transaction = ++transaction_;
+  const auto frame = tcp::encode(request);
+  const int fd = modbus_get_socket(ctx_);
+  for (std::size_t done = 0; done < frame.size();) {
+    const ssize_t n = ::send(fd, frame.data() + done, frame.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(n < 0 ? errno : ECONNRESET);
+    done += static_cast<std::size_t>(n);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + response_timeout_;
+  std::array<std::uint8_t, MODBUS_TCP_MAX_ADU_LENGTH> reply{};
+  TxStatus status;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      status = fail(ETIMEDOUT);
+      break;
+    }
+    // The whole transaction keeps to the response timeout, however many stale replies come first.
+    set_timeout(ctx_, left);
+    const int rc = modbus_receive_confirmation(ctx_, reply.data());
+    const int error = errno;
+    if (rc == -1) {
+      status = fail(error);
+      break;
+    }
+    const auto check = tcp::check_reply(
+        request, std::span<const std::uint8_t>(reply.data(), static_cast<std::size_t>(rc)), sent_, values);
+    if (check.kind == tcp::ReplyKind::stale) continue;  // a late answer to an earlier request
+    if (check.kind == tcp::ReplyKind::ok) break;
+    if (check.kind == tcp::ReplyKind::exception && check.exception_code > 0 &&
+        check.exception_code <= EMBXGTAR - MODBUS_ENOBASE) {
+      status = classify_errno(MODBUS_ENOBASE + check.exception_code);
+      break;
+    }
+    modbus_flush(ctx_);  // whatever else is queued belongs to nothing we asked
+    status = {TxKind::garbage, check.kind == tcp::ReplyKind::exception
+                                   ? "Invalid exception code " + std::to_string(check.exception_code)
+                                   : check.error};
+    break;
+  }
+  set_timeout(ctx_, response_timeout_);
+  sent_ = std::min<std::uint16_t>(static_cast<std::uint16_t>(sent_ + 1), kLateReplyWindow);
+  return status;
+}
+
 TxStatus ModbusConnection::read(unsigned unit, v1::RegisterTable table, unsigned start, unsigned count,
                                 std::uint16_t* out) {
   if (!connected_) return {TxKind::link, "not connected"};
+  if (!rtu_) {
+    tcp::Request request;
+    request.unit = static_cast<std::uint8_t>(unit);
+    request.function = table == v1::REGISTER_TABLE_COIL       ? tcp::kReadCoils
+                       : table == v1::REGISTER_TABLE_DISCRETE ? tcp::kReadDiscreteInputs
+                       : table == v1::REGISTER_TABLE_INPUT    ? tcp::kReadInputRegisters
+                                                              : tcp::kReadHoldingRegisters;
+    request.address = static_cast<std::uint16_t>(start);
+    request.count = static_cast<std::uint16_t>(count);
+    return transact_tcp(std::move(request), std::span<std::uint16_t>(out, count));
+  }
   modbus_set_slave(ctx_, static_cast<int>(unit));
   const int addr = static_cast<int>(start);
   const int nb = static_cast<int>(count);
@@ -169,6 +228,20 @@ TxStatus ModbusConnection::write(unsigned unit, v1::RegisterTable table, unsigne
                                  std::span<const std::uint16_t> words) {
   if (!connected_) return {TxKind::link, "not connected"};
   if (words.empty()) return {};
+  if (!rtu_) {
+    if (table != v1::REGISTER_TABLE_COIL && table != v1::REGISTER_TABLE_HOLDING) {
+      return {TxKind::exception, "the " + std::string(table == v1::REGISTER_TABLE_INPUT ? "input" : "discrete") +
+                                     " table is read-only"};
+    }
+    tcp::Request request;
+    request.unit = static_cast<std::uint8_t>(unit);
+    const bool coil = table == v1::REGISTER_TABLE_COIL;
+    request.function = words.size() == 1 ? (coil ? tcp::kWriteSingleCoil : tcp::kWriteSingleRegister)
+                                         : (coil ? tcp::kWriteMultipleCoils : tcp::kWriteMultipleRegisters);
+    request.address = static_cast<std::uint16_t>(start);
+    request.values.assign(words.begin(), words.end());
+    return transact_tcp(std::move(request), {});
+  }
   modbus_set_slave(ctx_, static_cast<int>(unit));
   const int addr = static_cast<int>(start);
   const int nb = static_cast<int>(words.size());

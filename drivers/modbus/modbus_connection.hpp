@@ -1,7 +1,9 @@
 // One libmodbus context (TCP endpoint or RTU serial line) with atmo's rules applied: libmodbus's
 // own error recovery off, short bounded timeouts, errors classified into what they mean for a device
 // (exception, garbage, no answer, lost link), and a guard against file descriptors libmodbus cannot
-// handle. Not thread-safe, like libmodbus itself: only its bus worker calls it, except shutdown_now().
+// handle. Over TCP atmo frames requests itself and matches each reply to its request by transaction,
+// unit, function and size (tcp_frame.hpp): libmodbus 3.1.6 would take another unit's reply as good.
+// Not thread-safe, like libmodbus itself: only its bus worker calls it, except shutdown_now().
 #pragma once
 
 #include <chrono>
@@ -12,6 +14,7 @@
 #include <string>
 
 #include "config/atmo.pb.h"
+#include "drivers/modbus/tcp_frame.hpp"
 #include "zones/result.hpp"
 
 struct _modbus;  // libmodbus's modbus_t, kept out of this header
@@ -75,6 +78,8 @@ class ModbusConnection {
  private:
   ModbusConnection(_modbus* ctx, bool rtu, std::chrono::milliseconds response_timeout);
   TxStatus fail(int error);
+  /// TCP: sends `request` and waits for its reply, skipping late replies to the last requests.
+  TxStatus transact_tcp(tcp::Request request, std::span<std::uint16_t> values);
 
   _modbus* ctx_;
   bool rtu_;
@@ -82,6 +87,11 @@ class ModbusConnection {
   bool connected_ = false;
   std::mutex fd_mutex_;  ///< protects fd_: shutdown_now() must never touch a descriptor already closed
   int fd_ = -1;
+  std::uint16_t transaction_ = 0;
+  /// Requests sent on this connection, up to kLateReplyWindow: a reply to one of them that arrives
+  /// late (after its own timeout) is skipped. A poll cycle of a busy bus is a few dozen requests.
+  std::uint16_t sent_ = 0;
+  static constexpr std::uint16_t kLateReplyWindow = 1024;
 };
 
 }  // namespace atmo::modbus

@@ -218,7 +218,7 @@ void FakeDevice::send_garbage(int fd, const std::uint8_t* query) {
     frame.push_back(static_cast<std::uint8_t>(crc & 0xFF));
     frame.push_back(static_cast<std::uint8_t>(crc >> 8));
   } else {
-    // A complete frame whose byte count disagrees with the request: "Invalid data".
+    // A complete frame whose byte count disagrees with the request.
     const unsigned count = (static_cast<unsigned>(query[header + 3]) << 8) | query[header + 4];
     const std::uint8_t bytes = static_cast<std::uint8_t>(std::min(250u, 2 * count + 2));
     frame = {query[0], query[1], 0, 0, 0, static_cast<std::uint8_t>(3 + bytes), query[6], function, bytes};
