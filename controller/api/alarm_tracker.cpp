@@ -96,6 +96,23 @@ std::vector<v1::AlarmView> AlarmTracker::active() {
     a.set_message("Device " + h.device_id + " offline: " + h.last_error);
     out.push_back(std::move(a));
   }
+  // Readings wait in memory while the database cannot be written; staff must know before the queue
+  // bound starts dropping them, and before the day's report has holes.
+  auto* store = c.store();
+  if (const auto health = store ? store->health() : telemetry::StoreHealth{};
+      health.state == telemetry::StoreHealth::State::degraded) {
+    if (!storage_since_) storage_since_ = now;
+    v1::AlarmView a;
+    a.set_kind("storage");
+    a.set_id("storage:" + std::to_string(*storage_since_));
+    a.set_subject(store->options().path);
+    a.set_since_ms(*storage_since_);
+    a.set_message("Readings cannot be stored (" + health.error + "); " + std::to_string(health.queued_readings) +
+                  " wait in memory and are written when storage works again");
+    out.push_back(std::move(a));
+  } else {
+    storage_since_.reset();
+  }
   for (auto& a : out) {
     if (auto it = acks_.find(a.id()); it != acks_.end()) {
       a.set_acknowledged(true);

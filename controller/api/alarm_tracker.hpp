@@ -1,5 +1,5 @@
 // The alarms staff see and acknowledge: criteria and checklist items out of standard, the fire
-// alarm and offline devices, each with a stable id built from what it is and when it began, so an
+// alarm, offline devices and a telemetry store that cannot write (disk full, read-only database), each with a stable id built from what it is and when it began, so an
 // acknowledgement belongs to one occurrence (the next departure of the same criterion is a new
 // alarm). Acknowledgements live in the telemetry store's state table (key "api.ack.<id>") and
 // survive a restart; they are dropped once their alarm has ended. Controller thread only.
@@ -38,6 +38,7 @@ class AlarmTracker {
   controller::Controller& controller_;
   std::map<std::string, Ack> acks_;
   std::optional<TimeMs> fire_since_;
+  std::optional<TimeMs> storage_since_;
 };
 
 }  // namespace atmo::api

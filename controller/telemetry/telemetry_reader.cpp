@@ -29,8 +29,23 @@ class ReadTransaction {
 
 }  // namespace
 
-Result<std::unique_ptr<TelemetryReader>> TelemetryReader::open(const std::string& path) {
-  auto reader = open_lazily(path);
+class TelemetryReader::Call {
+ public:
+  explicit Call(TelemetryReader& reader) : reader_(reader), lock_(reader.mutex_) {}
+  ~Call() {
+    if (reader_.let_go_ && reader_.let_go_->load(std::memory_order_relaxed)) reader_.db_.reset();
+  }
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+ private:
+  TelemetryReader& reader_;
+  std::lock_guard<std::mutex> lock_;  // released after the destructor's body
+};
+
+Result<std::unique_ptr<TelemetryReader>> TelemetryReader::open(const std::string& path,
+                                                               std::shared_ptr<const std::atomic<bool>> let_go) {
+  auto reader = open_lazily(path, std::move(let_go));
   {
     std::lock_guard lock(reader->mutex_);
     if (auto connected = reader->connect_locked(); !connected) return connected.error();
@@ -38,8 +53,9 @@ Result<std::unique_ptr<TelemetryReader>> TelemetryReader::open(const std::string
   return reader;
 }
 
-std::unique_ptr<TelemetryReader> TelemetryReader::open_lazily(const std::string& path) {
-  return std::unique_ptr<TelemetryReader>(new TelemetryReader(path));
+std::unique_ptr<TelemetryReader> TelemetryReader::open_lazily(const std::string& path,
+                                                              std::shared_ptr<const std::atomic<bool>> let_go) {
+  return std::unique_ptr<TelemetryReader>(new TelemetryReader(path, std::move(let_go)));
 }
 
 Result<bool> TelemetryReader::connect_locked() {
@@ -99,7 +115,7 @@ Result<std::vector<Series>> TelemetryReader::query(const std::vector<std::string
                       " steps; ask for a larger step or a shorter range");
   }
   const bool rollups = step_ms >= kRollupStepMs;
-  std::lock_guard lock(mutex_);
+  Call call(*this);
   if (auto connected = connect_locked(); !connected) return connected.error();
   ReadTransaction snapshot(*db_);  // every series from the same moment
   if (!snapshot.ok()) return db_->error("cannot start a read");
@@ -120,7 +136,7 @@ Result<std::vector<Series>> TelemetryReader::query(const std::vector<std::string
 }
 
 Result<std::vector<Reading>> TelemetryReader::latest(const std::vector<std::string>& points) {
-  std::lock_guard lock(mutex_);
+  Call call(*this);
   if (auto connected = connect_locked(); !connected) return connected.error();
   ReadTransaction snapshot(*db_);
   if (!snapshot.ok()) return db_->error("cannot start a read");
@@ -148,7 +164,7 @@ Result<std::vector<Reading>> TelemetryReader::latest(const std::vector<std::stri
 
 Result<std::uint64_t> TelemetryReader::raw(const std::string& point, TimeMs from_ms, TimeMs to_ms,
                                            const std::function<bool(const Reading&)>& each) {
-  std::lock_guard lock(mutex_);
+  Call call(*this);
   if (auto connected = connect_locked(); !connected) return connected.error();
   ReadTransaction snapshot(*db_);
   if (!snapshot.ok()) return db_->error("cannot start a read");
@@ -178,7 +194,7 @@ Result<std::uint64_t> TelemetryReader::raw(const std::string& point, TimeMs from
 }
 
 Result<std::optional<std::string>> TelemetryReader::get_state(const std::string& key) {
-  std::lock_guard lock(mutex_);
+  Call call(*this);
   if (auto connected = connect_locked(); !connected) return connected.error();
   auto stmt = db_->prepare("SELECT value FROM state WHERE key = ?1");
   if (!stmt) return stmt.error();
@@ -192,7 +208,7 @@ Result<std::optional<std::string>> TelemetryReader::get_state(const std::string&
 
 Result<std::vector<std::pair<std::string, std::string>>> TelemetryReader::list_state(
     const std::string& prefix) {
-  std::lock_guard lock(mutex_);
+  Call call(*this);
   if (auto connected = connect_locked(); !connected) return connected.error();
   auto stmt = db_->prepare(
       "SELECT key, value FROM state WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key");
@@ -221,7 +237,7 @@ Result<std::vector<Event>> TelemetryReader::events(const EventFilter& filter) {
   }
   sql += " ORDER BY time_ms, id LIMIT ?" + std::to_string(next);
 
-  std::lock_guard lock(mutex_);
+  Call call(*this);
   if (auto connected = connect_locked(); !connected) return connected.error();
   auto stmt = db_->prepare(sql);
   if (!stmt) return stmt.error();
@@ -245,7 +261,7 @@ Result<std::vector<Event>> TelemetryReader::events(const EventFilter& filter) {
 Result<std::vector<DailyIndexRow>> TelemetryReader::daily_index(
     const std::string& from_date, const std::string& to_date,
     const std::optional<std::string>& zone) {
-  std::lock_guard lock(mutex_);
+  Call call(*this);
   if (auto connected = connect_locked(); !connected) return connected.error();
   auto stmt = db_->prepare(
       "SELECT date, zone, sense, percent, seconds_applicable, seconds_in_standard, "

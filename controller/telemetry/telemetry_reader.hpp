@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <atomic>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -25,10 +27,14 @@ inline constexpr std::int64_t kMaxBucketsPerSeries = 100'000;
 class TelemetryReader {
  public:
   /// Opens `path` read-only. The database must already exist (TelemetryStore creates it).
-  static Result<std::unique_ptr<TelemetryReader>> open(const std::string& path);
+  /// `let_go`, when given and true, makes the reader close its connection after each call (the store
+  /// sets it while its writer must reopen the file, see TelemetryStore::commit_batch).
+  static Result<std::unique_ptr<TelemetryReader>> open(const std::string& path,
+                                                       std::shared_ptr<const std::atomic<bool>> let_go = {});
   /// A reader that connects at its first call (and again at the next call if that failed), for a
   /// store whose database could not be opened yet.
-  static std::unique_ptr<TelemetryReader> open_lazily(const std::string& path);
+  static std::unique_ptr<TelemetryReader> open_lazily(const std::string& path,
+                                                      std::shared_ptr<const std::atomic<bool>> let_go = {});
 
   /// Per point, buckets of `step_ms` aligned to multiples of step_ms since the epoch, covering
   /// [from_ms, to_ms). Only GOOD readings count. step_ms >= 60 s reads the rollups (a minute
@@ -59,7 +65,10 @@ class TelemetryReader {
                                                  const std::optional<std::string>& zone = {});
 
  private:
-  explicit TelemetryReader(std::string path) : path_(std::move(path)) {}
+  TelemetryReader(std::string path, std::shared_ptr<const std::atomic<bool>> let_go)
+      : path_(std::move(path)), let_go_(std::move(let_go)) {}
+  /// One call: holds the lock, and on the way out closes the connection if the store asked.
+  class Call;
   Result<bool> connect_locked();
   Result<std::optional<std::int64_t>> find_point(const std::string& name);
   Result<std::vector<Bucket>> buckets(std::int64_t point_id, TimeMs from_ms, TimeMs to_ms,
@@ -68,6 +77,10 @@ class TelemetryReader {
   const std::string path_;
   std::mutex mutex_;  ///< protects db_: a SQLite connection is used by one thread at a time
   std::optional<Connection> db_;  ///< empty until the first successful connect
+  /// SQLite shares one WAL index (the -shm file) between every connection of this process to the
+  /// file, opened read-only if the first one could not write it. While any reader keeps that open,
+  /// a writer reopened after the file became writable again still cannot write.
+  const std::shared_ptr<const std::atomic<bool>> let_go_;
 };
 
 }  // namespace atmo::telemetry

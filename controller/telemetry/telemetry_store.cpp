@@ -32,19 +32,16 @@ Result<std::unique_ptr<TelemetryStore>> TelemetryStore::open(StoreOptions option
         "cannot open the telemetry database '" + options.path + "': " + writer.error().message;
     spdlog::error("telemetry: {}; queueing and retrying", open_error);
   }
-  auto reader = TelemetryReader::open_lazily(options.path);
-  return std::unique_ptr<TelemetryStore>(
-      new TelemetryStore(std::move(options), clock, writer ? std::move(writer).value() : nullptr,
-                         std::move(reader), std::move(open_error)));
+  return std::unique_ptr<TelemetryStore>(new TelemetryStore(
+      std::move(options), clock, writer ? std::move(writer).value() : nullptr, std::move(open_error)));
 }
 
 TelemetryStore::TelemetryStore(StoreOptions options, const Clock& clock,
-                               std::unique_ptr<TelemetryWriter> writer,
-                               std::unique_ptr<TelemetryReader> reader, std::string open_error)
+                               std::unique_ptr<TelemetryWriter> writer, std::string open_error)
     : options_(std::move(options)),
       clock_(clock),
       writer_(std::move(writer)),
-      reader_(std::move(reader)),
+      reader_(TelemetryReader::open_lazily(options_.path, readers_let_go_)),
       next_retention_(std::chrono::steady_clock::now() + options_.retention_interval),
       backoff_(options_.retry_initial),
       max_database_bytes_(options_.max_database_bytes),
@@ -68,7 +65,7 @@ Result<bool> TelemetryStore::ensure_writer() {
 TelemetryStore::~TelemetryStore() { stop(); }
 
 Result<std::unique_ptr<TelemetryReader>> TelemetryStore::open_reader() const {
-  return TelemetryReader::open(options_.path);
+  return TelemetryReader::open(options_.path, readers_let_go_);
 }
 
 void TelemetryStore::append(std::vector<Reading> readings) {
@@ -302,6 +299,15 @@ void TelemetryStore::commit_batch(std::unique_lock<std::mutex>& lock) {
                    committed.error().message);
       committed = commit_one_by_one(batch, rejected_readings, rejected_other);
     }
+  }
+  if (!committed && writer_ && writer_->needs_reopen()) {
+    // SQLite never upgrades a read-only connection: once the file is writable again (ownership
+    // fixed, file system remounted) only a new one can write. Open it afresh on the next retry,
+    // with no reader holding on to a read-only WAL index meanwhile.
+    writer_.reset();
+    readers_let_go_->store(true);
+  } else if (committed) {
+    readers_let_go_->store(false);
   }
   // What is left in `batch` is neither committed nor refused: it goes back to the queue.
   const std::size_t settled = n - batch.readings.size();

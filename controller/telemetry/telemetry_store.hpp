@@ -4,6 +4,7 @@
 // the writer commits batches at most max_batch_age old, so a kill -9 loses at most that much.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -93,7 +94,7 @@ class TelemetryStore {
   using SteadyTime = std::chrono::steady_clock::time_point;
 
   TelemetryStore(StoreOptions options, const Clock& clock, std::unique_ptr<TelemetryWriter> writer,
-                 std::unique_ptr<TelemetryReader> reader, std::string open_error);
+                 std::string open_error);
   Result<bool> ensure_writer();
   void writer_loop();
   void commit_batch(std::unique_lock<std::mutex>& lock);
@@ -107,6 +108,9 @@ class TelemetryStore {
   const StoreOptions options_;
   const Clock& clock_;
   std::unique_ptr<TelemetryWriter> writer_;  ///< only the writer thread; null until the file opens
+  /// True while the writer must reopen the file: readers then close their connections after each
+  /// call, so that the reopened writer gets a WAL index it can write (see TelemetryReader::let_go_).
+  const std::shared_ptr<std::atomic<bool>> readers_let_go_ = std::make_shared<std::atomic<bool>>(false);
   std::unique_ptr<TelemetryReader> reader_;  ///< serializes itself
 
   // Writer-thread-only state.

@@ -218,11 +218,18 @@ Result<bool> TelemetryWriter::commit(const PendingWrites& writes, TimeMs now_ms)
     if (!written) failure_code_ = db_.last_error().code;  // before ROLLBACK replaces it
     return written;
   });
+  // BEGIN IMMEDIATE itself can fail (a connection whose WAL index was opened read-only keeps
+  // refusing every transaction): that is a failure of this commit too, never left as "OK".
+  if (!done && failure_code_ == SQLITE_OK) failure_code_ = db_.last_error().code;
   if (!done) {
     // The rollback took these rows back: forget their ids so they are inserted again.
     for (const auto& name : added_points) point_ids_.erase(name);
   }
   return done;
+}
+
+bool TelemetryWriter::needs_reopen() const {
+  return (failure_code_ & 0xff) == SQLITE_READONLY || sqlite3_db_readonly(db_.handle(), "main") == 1;
 }
 
 bool TelemetryWriter::last_failure_was_bad_data() const {

@@ -53,6 +53,10 @@ class TelemetryWriter {
   /// True when the last failed commit was refused for its data (a constraint, a value too big):
   /// retrying the same write cannot help, unlike a full disk or an I/O error.
   bool last_failure_was_bad_data() const;
+  /// True when this connection cannot write again however often it retries: SQLite opened the
+  /// file read-only (the process had no write permission then), or the file refused the last
+  /// commit as read-only. A new connection may work once the cause is fixed; this one never will.
+  bool needs_reopen() const;
 
   Result<RetentionPass> begin_retention(TimeMs now_ms, unsigned raw_days, unsigned rollup_days);
   /// Deletes up to `max_rows` expired rows in one transaction and advances the pass.
