@@ -1,5 +1,6 @@
 #include "controller/audio_output.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -101,6 +102,21 @@ Status AudioOutput::set_level(std::string_view zone, double level_db) {
   if (!engine_) return make_error("audio is disabled on this controller (--no-audio)");
   if (auto err = engine_->set_level(zone, level_db, std::chrono::seconds(1))) return *err;
   return ok_status();
+}
+
+Result<TestTone> AudioOutput::play_test_tone(std::string_view zone, double level_db, std::chrono::milliseconds duration) {
+  if (!engine_) return make_error("audio is disabled on this controller (--no-audio)");
+  const auto status = engine_->status();
+  if (status.state != audio::EngineState::Playing) {
+    return make_error(status.reason.empty() ? "the audio output is not playing" : status.reason);
+  }
+  if (status.muted) return make_error("the audio output is muted by the fire alarm");
+  const auto* z = venue_->zone(zone);
+  if (!z) return make_error("no zone '" + std::string(zone) + "'");
+  const double level = std::min(level_db, zones::audio_cap_db(z->safety()));
+  if (auto err = engine_->test_tone(zone, level, kTestToneHz, duration)) return *err;
+  spdlog::info("audio {}: test tone {} Hz at {} dB for {} ms", zone, kTestToneHz, level, duration.count());
+  return TestTone{level, kTestToneHz, status.device};
 }
 
 audio::EngineStatus AudioOutput::status() const {

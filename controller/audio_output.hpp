@@ -3,6 +3,7 @@
 // layout from the venue. Built-in and venue-defined soundscapes are both resolved here.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,13 @@ audio::EngineSettings audio_settings_for(const zones::Venue& venue);
 /// A venue soundscape (or a built-in one) as the audio engine's spec. Errors: unknown id.
 Result<audio::SoundscapeSpec> soundscape_for(const zones::Venue& venue, const std::string& id);
 
+/// A test tone as the engine plays it.
+struct TestTone {
+  double level_db = 0.0;  ///< after the zone cap
+  double frequency_hz = 0.0;
+  std::string device;     ///< "name (host API)"
+};
+
 class AudioOutput final : public SoundSink {
  public:
   /// `engine` may be null (audio disabled): plans are then only remembered for status.
@@ -31,6 +39,12 @@ class AudioOutput final : public SoundSink {
   /// A staff adjustment of a zone's level (the engine clamps it to the zone's cap); it holds
   /// until the zone's next scene. Errors: audio disabled, or the engine refused (unknown zone).
   Status set_level(std::string_view zone, double level_db);
+
+  /// A technician's check of a zone's speakers: a 1 kHz sine at `level_db` (clamped to the zone's
+  /// cap) in place of the soundscape for `duration`; the soundscape then returns by itself.
+  /// Errors: audio disabled, no audio device open, muted by the fire alarm, a zone without audio.
+  Result<TestTone> play_test_tone(std::string_view zone, double level_db, std::chrono::milliseconds duration);
+  static constexpr double kTestToneHz = 1000.0;
 
   /// The engine's status; with audio disabled, a NoDevice status that says so.
   audio::EngineStatus status() const;

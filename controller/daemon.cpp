@@ -94,6 +94,14 @@ int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& o
   api_options.state_dir = options.state_dir;
   api_options.web_dir = options.web_dir;
   api_options.set_sound_level = [&sound](std::string_view zone, double level_db) { return sound.set_level(zone, level_db); };
+  if (options.audio) {
+    api_options.play_test_tone = [&sound](std::string_view zone, double level_db,
+                                          std::chrono::milliseconds duration) -> Result<api::TestToneStarted> {
+      auto tone = sound.play_test_tone(zone, level_db, duration);
+      if (!tone) return tone.error();
+      return api::TestToneStarted{tone->level_db, tone->frequency_hz, tone->device};
+    };
+  }
   fleet_services.value()->wire(api_options);
   api::ApiServer api_server(controller, api_options);
   if (auto started = api_server.start(); !started) {

@@ -17,6 +17,13 @@
 
 namespace atmo::api {
 
+/// What the audio engine answered to a test tone: the level it plays (capped) and on which device.
+struct TestToneStarted {
+  double level_db = 0.0;
+  double frequency_hz = 0.0;
+  std::string device;
+};
+
 /// API requests answered since start, by method and HTTP status (for /metrics).
 using RequestCounts = std::map<std::pair<std::string, int>, std::uint64_t>;
 
@@ -63,6 +70,10 @@ struct ApiOptions {
   /// Answers GET /metrics (Prometheus text; access rules in controller/fleet/metrics_access.hpp).
   /// The daemon wires it; unset: /metrics answers 404.
   std::function<MetricsReply(const MetricsScrape&)> metrics;
+  /// Plays a test tone in place of a zone's soundscape; the daemon wires it when it has
+  /// an audio engine. Unset: the test-tone endpoint answers 501; an error (no device): 503.
+  std::function<Result<TestToneStarted>(std::string_view zone, double level_db, std::chrono::milliseconds duration)>
+      play_test_tone;
 };
 
 }  // namespace atmo::api

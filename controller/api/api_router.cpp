@@ -82,6 +82,7 @@ const std::vector<ApiRouter::Route>& ApiRouter::routes() {
       {"GET", {"zones", "*"}, &ApiRouter::get_zone},
       {"POST", {"zones", "*", "scene"}, &ApiRouter::post_zone_scene},
       {"POST", {"zones", "*", "sound"}, &ApiRouter::post_zone_sound},
+      {"POST", {"zones", "*", "test-tone"}, &ApiRouter::post_zone_test_tone},
       {"POST", {"zones", "*", "checklist", "*", "confirm"}, &ApiRouter::post_checklist_confirm},
       {"GET", {"readings"}, &ApiRouter::get_readings},
       {"GET", {"compliance"}, &ApiRouter::get_compliance},
@@ -497,6 +498,48 @@ ApiResponse ApiRouter::post_zone_sound(Ctx& ctx, const Args& args) {
   if (auto set = s_.options.set_sound_level(zone, req.level_db()); !set) return error(ctx, 409, "conflict", set.error().message);
   s_.sound[zone] = SoundOverride{req.level_db(), c.clock().now_ms()};
   return ok(zone_status(c, zone, true, s_.sound));
+}
+
+ApiResponse ApiRouter::post_zone_test_tone(Ctx& ctx, const Args& args) {
+  constexpr double kDefaultSeconds = 5.0;
+  constexpr double kMaxSeconds = 60.0;
+  auto& c = s_.controller;
+  const std::string& zone = args[0];
+  ctx.audit.set_action("audio.test-tone");
+  ctx.audit.set_target(zone);
+  v1::TestToneRequest req;
+  if (auto parsed = from_json(ctx.req.body, req); !parsed) return error(ctx, 400, "bad_request", parsed.error().message);
+  ctx.audit.set_reason(req.reason());
+  if (auto refused = require(ctx, static_cast<int>(Permission::test_tone), zone)) return *refused;
+  const auto* z = c.venue().zone(zone);
+  if (!z) return error(ctx, 404, "not_found", "no zone '" + zone + "'");
+  if (z->audio_output().empty()) return error(ctx, 400, "bad_request", "zone '" + zone + "' has no audio output");
+  const double seconds = req.seconds() == 0 ? kDefaultSeconds : req.seconds();
+  if (!(seconds >= 1 && seconds <= kMaxSeconds)) return error(ctx, 400, "bad_request", "seconds must be 1..60", "seconds");
+  const double cap = zones::audio_cap_db(z->safety());
+  // Without a level, as a scene without one: 10 dB under the cap, audible but not loud.
+  const double level = req.has_level_db() ? req.level_db() : cap - 10;
+  if (!std::isfinite(level)) return error(ctx, 400, "bad_request", "levelDb must be a number", "levelDb");
+  if (level > cap) {
+    return error(ctx, 400, "bad_request", "the zone's audio cap is " + std::to_string(cap) + " dB", "levelDb");
+  }
+  ctx.audit.set_before(zone_status(c, zone, false, s_.sound).soundscape());
+  ctx.audit.set_after("test tone " + std::to_string(level) + " dB, " + std::to_string(seconds) + " s");
+  if (c.fire_alarm()) return error(ctx, 409, "conflict", "the fire alarm is active: audio stays muted until it clears");
+  if (!s_.options.play_test_tone) {
+    return error(ctx, 501, "not_implemented", "this daemon runs without an audio engine (--no-audio)");
+  }
+  const auto duration = std::chrono::milliseconds(std::llround(seconds * 1000));
+  auto started = s_.options.play_test_tone(zone, level, duration);
+  if (!started) return error(ctx, 503, "unavailable", started.error().message);
+  v1::TestToneView out;
+  out.set_zone(zone);
+  out.set_seconds(seconds);
+  out.set_level_db(started->level_db);
+  out.set_frequency_hz(started->frequency_hz);
+  out.set_until_ms(c.clock().now_ms() + duration.count());
+  out.set_device(started->device);
+  return ok(out);
 }
 
 ApiResponse ApiRouter::post_checklist_confirm(Ctx& ctx, const Args& args) {

@@ -103,6 +103,7 @@ class ApiRouter {
   ApiResponse get_zone(Ctx&, const Args&);
   ApiResponse post_zone_scene(Ctx&, const Args&);
   ApiResponse post_zone_sound(Ctx&, const Args&);
+  ApiResponse post_zone_test_tone(Ctx&, const Args&);
   ApiResponse post_checklist_confirm(Ctx&, const Args&);
   ApiResponse get_readings(Ctx&, const Args&);
   ApiResponse get_compliance(Ctx&, const Args&);

@@ -92,6 +92,7 @@ v1::ZoneStatus zone_status(controller::Controller& c, std::string_view zone, boo
   if (auto plan = c.scenes().sound(zone)) {
     out.set_soundscape(plan->soundscape);
     if (plan->level_db) out.set_sound_level_db(*plan->level_db);
+    out.set_sound_muted(plan->muted);
   }
   if (auto it = sound.find(zone); it != sound.end() && it->second.at >= out.since_ms()) {
     out.set_sound_level_db(it->second.level_db);

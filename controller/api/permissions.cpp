@@ -12,6 +12,7 @@ std::string_view to_string(Permission p) {
     case Permission::alarm_ack: return "alarm.ack";
     case Permission::checklist: return "checklist";
     case Permission::point_write: return "point.write";
+    case Permission::test_tone: return "audio.test";
     case Permission::users: return "users";
     case Permission::audit: return "audit";
     case Permission::schedule: return "schedule";
@@ -46,7 +47,7 @@ Grant grant(v1::Role role, Permission p) {
   using P = Permission;
   switch (role) {
     case v1::ROLE_ADMIN: return Grant::yes;
-    case v1::ROLE_MANAGER: return p == P::point_write || p == P::users ? Grant::no : Grant::yes;
+    case v1::ROLE_MANAGER: return p == P::point_write || p == P::test_tone || p == P::users ? Grant::no : Grant::yes;
     case v1::ROLE_RECEPTIONIST:
       if (p == P::scene_zone || p == P::checklist) return Grant::zones;
       if (p == P::alarm_ack) return Grant::yes;
@@ -56,7 +57,7 @@ Grant grant(v1::Role role, Permission p) {
       if (p == P::scene_zone || p == P::sound || p == P::alarm_ack || p == P::checklist) return Grant::zones;
       return Grant::no;
     case v1::ROLE_TECHNICIAN:
-      if (p == P::point_write || p == P::alarm_ack) return Grant::yes;
+      if (p == P::point_write || p == P::test_tone || p == P::alarm_ack) return Grant::yes;
       return Grant::no;
     default: return Grant::no;
   }
@@ -85,8 +86,8 @@ Status allowed(const v1::User& user, Permission p, std::string_view zone) {
 std::vector<std::string> permissions_of(const v1::User& user) {
   std::vector<std::string> out;
   for (auto p : {Permission::scene_zone, Permission::scene_venue, Permission::sound, Permission::alarm_ack,
-                 Permission::checklist, Permission::point_write, Permission::users, Permission::audit,
-                 Permission::schedule}) {
+                 Permission::checklist, Permission::point_write, Permission::test_tone, Permission::users,
+                 Permission::audit, Permission::schedule}) {
     const Grant g = grant(user.role(), p);
     if (g == Grant::yes || (g == Grant::zones && (p != Permission::scene_venue || has_all_zones(user))) ) {
       if (g == Grant::zones && user.zones().empty()) continue;

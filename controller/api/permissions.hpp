@@ -18,6 +18,7 @@ enum class Permission {
   alarm_ack,    ///< acknowledge an alarm (therapist: own zones)
   checklist,    ///< confirm a checklist item (receptionist, therapist: own zones)
   point_write,  ///< write a device point (diagnostics)
+  test_tone,    ///< play a test tone in a zone (diagnostics)
   users,        ///< manage users
   audit,        ///< read the audit log
   schedule,     ///< add and remove date exceptions (holidays, private events, closures)

@@ -438,6 +438,19 @@ std::optional<atmo::Error> AudioEngine::fade_out(std::string_view zone, std::chr
                  sequence, nullptr});
 }
 
+std::optional<atmo::Error> AudioEngine::test_tone(std::string_view zone, double level_db, double frequency_hz,
+                                                  std::chrono::milliseconds duration) {
+  Impl& d = *impl_;
+  std::optional<atmo::Error> error;
+  const int index = d.zone_or_error(zone, error);
+  if (error) return error;
+  if (std::isnan(level_db) || std::isnan(frequency_hz)) return atmo::make_error("level and frequency must be numbers");
+  MixerCommand command{MixerCommand::Kind::Tone, index, level_db, 0, 0, nullptr};
+  command.duration_frames = d.mixer.frames_for(static_cast<double>(duration.count()));
+  command.frequency_hz = frequency_hz;
+  return d.send(command);
+}
+
 void AudioEngine::set_muted(bool muted) {
   if (impl_->muted.exchange(muted) != muted) spdlog::warn("audio: {}", muted ? "muted (alarm)" : "unmuted");
 }

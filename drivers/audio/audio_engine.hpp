@@ -74,6 +74,10 @@ class AudioEngine {
                                   std::chrono::milliseconds fade);
   std::optional<atmo::Error> set_level(std::string_view zone, double level_db, std::chrono::milliseconds fade);
   std::optional<atmo::Error> fade_out(std::string_view zone, std::chrono::milliseconds fade);
+  // A technician's test tone: a sine of `frequency_hz` at `level_db` (clamped to the zone cap) in
+  // place of the zone's soundscape for `duration`, with 10 ms ramps; the soundscape then returns.
+  std::optional<atmo::Error> test_tone(std::string_view zone, double level_db, double frequency_hz,
+                                       std::chrono::milliseconds duration);
   // Fire alarm: silence from the next callback on, on every zone, until cleared.
   void set_muted(bool muted);
 

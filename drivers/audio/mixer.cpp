@@ -96,7 +96,19 @@ void Mixer::apply(const MixerCommand& command) noexcept {
       start_crossfade(zone, nullptr, command.fade_frames);
       zone.published_sequence.store(command.sequence, std::memory_order_relaxed);
       break;
+    case MixerCommand::Kind::Tone:
+      start_tone(zone, command);
+      break;
   }
+}
+
+void Mixer::start_tone(ZoneState& zone, const MixerCommand& command) noexcept {
+  zone.tone_remaining = std::max<std::int64_t>(0, command.duration_frames);
+  // The cap holds for the tone too; a new tone during a tone keeps the phase, so no click.
+  zone.tone_gain = std::min(db_to_gain(std::isnan(command.level_db) ? kSilenceDb : command.level_db), zone.cap_gain);
+  const double frequency = std::clamp(std::isnan(command.frequency_hz) ? 1000.0 : command.frequency_hz, 20.0,
+                                      0.45 * sample_rate_);
+  zone.tone_phase_step = 2.0 * std::numbers::pi * frequency / sample_rate_;
 }
 
 void Mixer::set_level(ZoneState& zone, double level_db, std::int64_t fade_frames, std::uint64_t sequence) noexcept {
@@ -229,6 +241,10 @@ void Mixer::render_zone(ZoneState& zone, const ZoneOutput& output, float* interl
   }
 
   double peak_gain = zone.gain;
+  // A sine at RMS gain g has amplitude g * sqrt(2) (level.hpp: 0 dBFS is a full-scale square).
+  const bool tone = zone.tone_remaining > 0 || zone.tone_mix > 0.0;
+  const double tone_amplitude = std::min(zone.tone_gain * std::numbers::sqrt2, 1.0);
+  const double tone_ramp_step = 1.0 / static_cast<double>(std::max<std::int64_t>(1, frames_for(kToneRampMs)));
   for (int i = 0; i < frames; ++i) {
     if (zone.gain_remaining > 0) {
       zone.gain += zone.gain_step;
@@ -236,13 +252,30 @@ void Mixer::render_zone(ZoneState& zone, const ZoneOutput& output, float* interl
     }
     peak_gain = std::max(peak_gain, zone.gain);
     const auto gain = static_cast<float>(zone.gain);
-    const float left = gain * mix_left_[static_cast<std::size_t>(i)];
-    const float right = gain * mix_right_[static_cast<std::size_t>(i)];
+    float left = gain * mix_left_[static_cast<std::size_t>(i)];
+    float right = gain * mix_right_[static_cast<std::size_t>(i)];
+    if (tone) {
+      if (zone.tone_remaining > 0) {
+        --zone.tone_remaining;
+        zone.tone_mix = std::min(1.0, zone.tone_mix + tone_ramp_step);
+      } else {
+        zone.tone_mix = std::max(0.0, zone.tone_mix - tone_ramp_step);
+      }
+      const auto sine = static_cast<float>(zone.tone_mix * tone_amplitude * std::sin(zone.tone_phase));
+      zone.tone_phase += zone.tone_phase_step;
+      if (zone.tone_phase >= 2.0 * std::numbers::pi) zone.tone_phase -= 2.0 * std::numbers::pi;
+      const auto keep = static_cast<float>(1.0 - zone.tone_mix);
+      left = keep * left + sine;
+      right = keep * right + sine;
+    }
     float* frame = interleaved + static_cast<std::ptrdiff_t>(i) * output_channels_ + output.first_channel;
     for (int c = 0; c < output.channels; ++c) frame[c] += zone_channel_sample(left, right, c, output.channels);
   }
+  const double soundscape_gain = zone.gain * std::sqrt(power_end);
   zone.peak_effective_gain = std::max(zone.peak_effective_gain, peak_gain * std::sqrt(power_max));
-  zone.published_level_db.store(gain_to_db(zone.gain * std::sqrt(power_end)), std::memory_order_relaxed);
+  if (tone) zone.peak_effective_gain = std::max(zone.peak_effective_gain, zone.tone_gain);
+  const double heard = zone.tone_mix * zone.tone_gain + (1.0 - zone.tone_mix) * soundscape_gain;
+  zone.published_level_db.store(gain_to_db(heard), std::memory_order_relaxed);
 }
 
 Mixer::ZoneProbe Mixer::probe(int index) noexcept {

@@ -28,15 +28,18 @@ struct ZoneOutput {
 
 // Small POD so it can travel through a lock-free queue.
 struct MixerCommand {
-  enum class Kind : std::uint8_t { SetLevel, Play, FadeOut };
+  enum class Kind : std::uint8_t { SetLevel, Play, FadeOut, Tone };
   Kind kind = Kind::SetLevel;
   int zone = 0;
-  double level_db = kSilenceDb;  // SetLevel and Play
+  double level_db = kSilenceDb;  // SetLevel, Play and Tone
   std::int64_t fade_frames = 0;
   // Level commands apply only when newer than the last level the zone applied: a Play that waited
   // for its program to load must not undo a set_level issued after it.
   std::uint64_t sequence = 0;
   ZoneProgram* program = nullptr;  // Play: the mixer takes ownership
+  // Tone: a sine of this frequency at level_db for this many frames (0 ends a tone early).
+  std::int64_t duration_frames = 0;
+  double frequency_hz = 0.0;
 };
 
 class Mixer {
@@ -44,6 +47,8 @@ class Mixer {
   static constexpr int kMaxProgramsPerZone = 4;  // one coming in, up to three fading out
   // Zero-length fades and level jumps still ramp over this many milliseconds: a step is a click.
   static constexpr double kMinimumRampMs = 5.0;
+  // A test tone fades in and out over this long, and takes the soundscape's place meanwhile.
+  static constexpr double kToneRampMs = 10.0;
 
   Mixer(double sample_rate, int output_channels, std::vector<ZoneOutput> zones, int max_block_frames);
   ~Mixer();
@@ -97,12 +102,20 @@ class Mixer {
     std::int64_t gain_remaining = 0;
     std::uint64_t level_sequence = 0;
     double peak_effective_gain = 0.0;
+    // Test tone (a technician checking the speakers): while it lasts it replaces the soundscape,
+    // which keeps running silently underneath and comes back when the tone ends.
+    std::int64_t tone_remaining = 0;
+    double tone_gain = 0.0;  // RMS gain of the sine, capped
+    double tone_phase = 0.0;
+    double tone_phase_step = 0.0;
+    double tone_mix = 0.0;  // 0 = soundscape only, 1 = tone only; ramps over kToneRampMs
     std::atomic<double> published_level_db{kSilenceDb};
     std::atomic<std::uint64_t> published_sequence{0};
   };
 
   void set_level(ZoneState& zone, double level_db, std::int64_t fade_frames, std::uint64_t sequence) noexcept;
   void start_crossfade(ZoneState& zone, ZoneProgram* incoming, std::int64_t fade_frames) noexcept;
+  void start_tone(ZoneState& zone, const MixerCommand& command) noexcept;
   void render_zone(ZoneState& zone, const ZoneOutput& output, float* interleaved, int frames) noexcept;
   void retire(ZoneProgram* program) noexcept;
 

@@ -54,6 +54,18 @@ std::optional<atmo::Error> OfflineRenderer::fade_out(std::string_view zone, std:
   return std::nullopt;
 }
 
+std::optional<atmo::Error> OfflineRenderer::test_tone(std::string_view zone, double level_db, double frequency_hz,
+                                                      std::chrono::milliseconds duration) {
+  const int index = mixer_.zone_index(zone);
+  if (index < 0) return atmo::make_error("unknown audio zone '" + std::string(zone) + "'");
+  if (std::isnan(level_db) || std::isnan(frequency_hz)) return atmo::make_error("level and frequency must be numbers");
+  MixerCommand command{MixerCommand::Kind::Tone, index, level_db, 0, ++sequence_, nullptr};
+  command.duration_frames = mixer_.frames_for(static_cast<double>(duration.count()));
+  command.frequency_hz = frequency_hz;
+  mixer_.apply(command);
+  return std::nullopt;
+}
+
 void OfflineRenderer::render(std::int64_t frames, std::vector<float>& out) {
   const int channels = settings_.output_channels;
   const std::size_t begin = out.size();

@@ -34,6 +34,8 @@ class OfflineRenderer {
                                   std::chrono::milliseconds fade);
   std::optional<atmo::Error> set_level(std::string_view zone, double level_db, std::chrono::milliseconds fade);
   std::optional<atmo::Error> fade_out(std::string_view zone, std::chrono::milliseconds fade);
+  std::optional<atmo::Error> test_tone(std::string_view zone, double level_db, double frequency_hz,
+                                       std::chrono::milliseconds duration);
   void set_muted(bool muted) { muted_ = muted; }
 
   // Renders `frames` frames and appends them (interleaved) to `out`.

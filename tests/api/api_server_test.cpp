@@ -174,6 +174,8 @@ TEST_CASE("API: every role against every state-changing endpoint, one audit reco
       {"POST", "/api/v1/schedule/exceptions", fixed(R"({"date":"2026-12-01","program":"holiday","reason":"role table"})"),
        {"manager", "admin"}, 200},
       {"DELETE", "/api/v1/schedule/exceptions/2026-12-02", fixed(""), {"manager", "admin"}, 404},
+      {"POST", "/api/v1/zones/lounge/test-tone", fixed(R"({"seconds":2,"levelDb":-40,"reason":"speaker check"})"),
+       {"technician", "admin"}, 200},
       {"POST", "/api/v1/users",
        [](const std::string& role) {
          return R"({"user":{"username":"new-)" + role + R"(","role":"ROLE_RECEPTIONIST","zones":["lounge"]},"secret":"70605040"})";
@@ -214,6 +216,7 @@ TEST_CASE("API: every role against every state-changing endpoint, one audit reco
   // The scene change and the device write really happened.
   CHECK(rig.on_io([&] { return rig.controller->scenes().zone_state("treatment-1")->scene; }) == "day");
   CHECK(rig.on_io([&] { return rig.sound_calls.size(); }) == 3);
+  CHECK(rig.on_io([&] { return rig.tone_calls.size(); }) == 2);
   const auto lines = rig.audit_lines();
   CHECK(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
     const auto r = json::parse(l);
@@ -239,6 +242,41 @@ TEST_CASE("API: a therapist may move the sound level only within ±6 dB of the s
   CHECK(ok.json().at("soundLevelDb").to_number<double>() == -25);
   CHECK(rig.on_io([&] { return rig.sound_calls; }) ==
         std::vector<std::pair<std::string, double>>{{"treatment-1", base + 6}, {"treatment-1", base - 6}, {"treatment-1", -25}});
+}
+
+TEST_CASE("API: a test tone stays under the zone's cap, defaults to 10 dB below it and lasts 1..60 s") {
+  ApiRig rig;
+  const auto technician = rig.login("technician", "5555");
+  const auto cap = [&](const std::string& zone) {
+    const auto venue = rig.get("/api/v1/venue", technician).json();
+    for (const auto& z : venue.at("zones").as_array()) {
+      if (str(z, "id") == zone) return z.at("audioCapDb").to_number<double>();
+    }
+    FAIL("no zone " << zone);
+    return 0.0;
+  };
+  const double lounge_cap = cap("lounge");
+  auto played = rig.post("/api/v1/zones/lounge/test-tone", "{}", technician);
+  REQUIRE(played.status == 200);
+  CHECK(played.json().at("levelDb").to_number<double>() == lounge_cap - 10);
+  CHECK(played.json().at("seconds").to_number<double>() == 5);
+  CHECK(played.json().at("frequencyHz").to_number<double>() == 1000);
+  CHECK(str(played.json(), "zone") == "lounge");
+  auto refused = rig.post("/api/v1/zones/lounge/test-tone", level_body(lounge_cap + 1), technician);
+  CHECK(refused.status == 400);
+  CHECK(refused.body.find("audio cap") != std::string::npos);
+  CHECK(rig.post("/api/v1/zones/lounge/test-tone", R"({"seconds":61})", technician).status == 400);
+  CHECK(rig.post("/api/v1/zones/lounge/test-tone", R"({"seconds":0.5})", technician).status == 400);
+  CHECK(rig.post("/api/v1/zones/lounge/test-tone", R"({"volume":3})", technician).status == 400);
+  CHECK(rig.post("/api/v1/zones/spa-pool/test-tone", "{}", technician).status == 404);
+  REQUIRE(rig.post("/api/v1/zones/hammam/test-tone", R"({"seconds":12,"levelDb":-50})", technician).status == 200);
+  const auto calls = rig.on_io([&] { return rig.tone_calls; });
+  REQUIRE(calls.size() == 2);
+  CHECK(std::get<0>(calls[0]) == "lounge");
+  CHECK(std::get<2>(calls[0]) == std::chrono::milliseconds(5000));
+  CHECK(std::get<0>(calls[1]) == "hammam");
+  CHECK(std::get<1>(calls[1]) == -50);
+  CHECK(std::get<2>(calls[1]) == std::chrono::milliseconds(12000));
 }
 
 TEST_CASE("API: first run: nothing but setup answers, setup creates the admin once") {

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -244,6 +245,7 @@ class ApiRig {
     thread = std::thread([this] { io.run(); });
   }
 
+
   /// Runs `f` on the controller thread and returns its result.
   template <class F>
   auto on_io(F f) {
@@ -317,6 +319,7 @@ class ApiRig {
   std::unique_ptr<controller::Controller> controller;
   std::unique_ptr<api::ApiServer> server;
   std::vector<std::pair<std::string, double>> sound_calls;  ///< controller thread only
+  std::vector<std::tuple<std::string, double, std::chrono::milliseconds>> tone_calls;  ///< controller thread only
   std::uint16_t port = 0;
   std::thread thread;
 
@@ -338,6 +341,11 @@ class ApiRig {
     aopt.set_sound_level = [this](std::string_view zone, double level) {
       sound_calls.emplace_back(std::string(zone), level);
       return ok_status();
+    };
+    aopt.play_test_tone = [this](std::string_view zone, double level, std::chrono::milliseconds duration)
+        -> Result<api::TestToneStarted> {
+      tone_calls.emplace_back(std::string(zone), level, duration);
+      return api::TestToneStarted{level, 1000.0, "rig"};
     };
     server = std::make_unique<api::ApiServer>(*controller, aopt);
     if (auto started = server->start(); !started) throw std::runtime_error("api: " + started.error().message);

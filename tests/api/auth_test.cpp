@@ -169,11 +169,16 @@ TEST_CASE("the role table: who may do what, and where") {
   CHECK_FALSE(allowed(manager, Permission::point_write, "lounge"));
 
   CHECK(allowed(technician, Permission::point_write, "lounge"));
+  CHECK(allowed(technician, Permission::test_tone, "lounge"));
+  CHECK_FALSE(allowed(manager, Permission::test_tone, "lounge"));
+  CHECK_FALSE(allowed(reception_all, Permission::test_tone, "lounge"));
+  CHECK_FALSE(allowed(therapist, Permission::test_tone, "treatment-1"));
   CHECK_FALSE(allowed(technician, Permission::scene_zone, "lounge"));
   CHECK_FALSE(allowed(technician, Permission::users));
 
   CHECK(allowed(admin, Permission::users));
   CHECK(allowed(admin, Permission::point_write, "lounge"));
+  CHECK(allowed(admin, Permission::test_tone, "lounge"));
 
   auto disabled = admin;
   disabled.set_disabled(true);
@@ -183,6 +188,8 @@ TEST_CASE("the role table: who may do what, and where") {
   const auto perms = permissions_of(therapist);
   CHECK(std::find(perms.begin(), perms.end(), "sound") != perms.end());
   CHECK(std::find(perms.begin(), perms.end(), "users") == perms.end());
+  const auto tech_perms = permissions_of(technician);
+  CHECK(std::find(tech_perms.begin(), tech_perms.end(), "audio.test") != tech_perms.end());
 }
 
 TEST_CASE("users are saved atomically, reload with their hash, and keep an enabled admin") {
