@@ -3,6 +3,7 @@
 
 #include "controller/cli/audio_commands.hpp"
 #include "controller/cli/config_commands.hpp"
+#include "controller/cli/daemon_commands.hpp"
 #include "controller/cli/exit_codes.hpp"
 #include "controller/cli/modbus_commands.hpp"
 #include "controller/cli/report_commands.hpp"
@@ -20,6 +21,9 @@ int main(int argc, char** argv) {
   atmo::cli::add_modbus_commands(app);
   atmo::cli::add_audio_commands(app);
   atmo::cli::add_report_commands(app);
+  atmo::cli::add_session_commands(app);
+  atmo::cli::add_venue_commands(app);
+  atmo::cli::add_diagnostics_commands(app);  // after the audio commands: adds `audio test-tone`
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

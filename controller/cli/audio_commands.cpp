@@ -106,7 +106,7 @@ std::string builtin_names() {
 }  // namespace
 
 void add_audio_commands(CLI::App& app) {
-  auto* audio = app.add_subcommand("audio", "List audio devices and render soundscapes offline");
+  auto* audio = app.add_subcommand("audio", "Audio devices, soundscapes rendered offline, and the test tone through the daemon");
   audio->require_subcommand(1);
 
   auto devices_options = std::make_shared<DevicesOptions>();

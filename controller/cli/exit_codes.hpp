@@ -11,6 +11,7 @@ enum ExitCode : int {
   kExitConfigInvalid = 3,    ///< the venue file has errors
   kExitUnreachable = 4,      ///< a device, bus or the daemon did not answer
   kExitDeviceError = 5,      ///< a device answered with an exception or garbage
+  kExitDenied = 6,           ///< not logged in, the session ended, or the user's role may not do this
 };
 
 }  // namespace atmo::cli

@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
+#include <ctime>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -21,6 +25,7 @@
 #include "config/venue_loader.hpp"
 #include "controller/cli/exit_codes.hpp"
 #include "drivers/modbus/bus_url.hpp"
+#include "drivers/modbus/device_health.hpp"
 #include "drivers/modbus/modbus_connection.hpp"
 #include "drivers/modbus/register_codec.hpp"
 
@@ -69,6 +74,18 @@ struct ScanOptions {
   std::string units = "1-247";
   std::string table = "holding";
   unsigned address = 0;
+  bool json = false;
+};
+
+struct WatchOptions {
+  CommonOptions common;
+  ValueOptions value;
+  unsigned unit = 1;
+  std::string table;
+  unsigned address = 0;
+  unsigned values = 1;
+  double interval_s = 1.0;
+  unsigned reads = 0;  ///< --count: stop after this many reads (0: until Ctrl-C)
   bool json = false;
 };
 
@@ -417,6 +434,164 @@ int run_scan(const ScanOptions& o) {
   return hits.empty() ? kExitUnreachable : kExitOk;
 }
 
+// Ctrl-C ends a watch with its statistics instead of killing it mid-line.
+std::atomic<bool> g_watch_stop{false};
+void on_watch_signal(int) { g_watch_stop.store(true); }
+
+/// Bus statistics of a watch, as the daemon keeps them per device.
+struct WatchStats {
+  std::uint64_t requests = 0;
+  std::uint64_t errors = 0;    ///< every failed request (timeouts included)
+  std::uint64_t timeouts = 0;
+  std::uint64_t reconnects = 0;
+  std::string last_error;
+  modbus::LatencyRing latency;  ///< the last 256 answers, like `atmo devices`
+
+  std::string line() const {
+    return "requests " + std::to_string(requests) + "  errors " + std::to_string(errors) + "  timeouts " +
+           std::to_string(timeouts) + "  latency p50 " + format_number(std::round(latency.percentile_ms(0.5) * 100) / 100) +
+           " ms  p99 " + format_number(std::round(latency.percentile_ms(0.99) * 100) / 100) + " ms" +
+           (reconnects ? "  reconnects " + std::to_string(reconnects) : "");
+  }
+  std::string json() const {
+    return "{\"requests\":" + std::to_string(requests) + ",\"errors\":" + std::to_string(errors) +
+           ",\"timeouts\":" + std::to_string(timeouts) + ",\"reconnects\":" + std::to_string(reconnects) +
+           ",\"latency_p50_ms\":" + format_number(latency.percentile_ms(0.5)) +
+           ",\"latency_p99_ms\":" + format_number(latency.percentile_ms(0.99)) + ",\"last_error\":\"" +
+           json_escape(last_error) + "\"}";
+  }
+};
+
+std::string wall_clock() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char text[16];
+  std::strftime(text, sizeof text, "%H:%M:%S", &local);
+  return text;
+}
+
+int run_watch(const WatchOptions& o) {
+  auto bus = resolve_bus(o.common);
+  if (auto* f = std::get_if<Failure>(&bus)) {
+    std::cerr << "atmo modbus watch: " << f->message << "\n";
+    return f->code;
+  }
+  const auto table = kTables.at(o.table);
+  if (o.value.order == "all") {
+    std::cerr << "atmo modbus watch: --order all is for 'atmo modbus read'; pick one of abcd, cdab, badc, dcba\n";
+    return kExitUsage;
+  }
+  auto point = point_from(o.value, table, o.address, false);
+  if (auto* f = std::get_if<Failure>(&point)) {
+    std::cerr << "atmo modbus watch: " << f->message << "\n";
+    return f->code;
+  }
+  const auto& map = std::get<v1::PointMap>(point);
+  const unsigned width = modbus::register_count(map);
+  const unsigned total = width * o.values;
+  const unsigned limit = (table == v1::REGISTER_TABLE_COIL || table == v1::REGISTER_TABLE_DISCRETE) ? 2000 : 125;
+  if (total > limit) {
+    std::cerr << "atmo modbus watch: " << total << " " << (limit == 125 ? "registers" : "bits")
+              << " exceed one Modbus request (at most " << limit << "); watch fewer values\n";
+    return kExitUsage;
+  }
+  const v1::Bus& b = std::get<v1::Bus>(bus);
+  auto connection = open(b, o.common.timeout_ms);
+  if (auto* f = std::get_if<Failure>(&connection)) {
+    std::cerr << "atmo modbus watch: " << f->message << "\n";
+    return f->code;
+  }
+  auto& conn = *std::get<std::unique_ptr<modbus::ModbusConnection>>(connection);
+  const std::string where = modbus::describe(b);
+  const bool live_screen = isatty(STDOUT_FILENO) != 0 && !o.json;
+  g_watch_stop.store(false);
+  auto* previous_int = std::signal(SIGINT, on_watch_signal);
+  auto* previous_term = std::signal(SIGTERM, on_watch_signal);
+
+  WatchStats stats;
+  int last_failure = kExitOk;
+  std::vector<std::uint16_t> words(total);
+  const auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(o.interval_s));
+  auto next = std::chrono::steady_clock::now();
+  for (unsigned done = 0; !g_watch_stop.load() && (o.reads == 0 || done < o.reads); ++done) {
+    TxStatus status;
+    if (!conn.connected()) {
+      status = conn.connect();
+      if (status.ok()) ++stats.reconnects;
+    }
+    double ms = 0;
+    if (status.ok()) {
+      const auto t0 = std::chrono::steady_clock::now();
+      status = conn.read(o.unit, table, o.address, total, words.data());
+      ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    }
+    ++stats.requests;
+    if (status.ok()) {
+      stats.latency.add(static_cast<std::uint32_t>(std::lround(ms * 1000)));
+    } else {
+      ++stats.errors;
+      if (status.kind == TxKind::timeout) ++stats.timeouts;
+      stats.last_error = status.message;
+      last_failure = exit_code_for(status.kind);
+      if (status.kind == TxKind::link) conn.close();
+    }
+
+    std::vector<std::string> raw(o.values), decoded(o.values);
+    for (unsigned i = 0; i < o.values && status.ok(); ++i) {
+      const auto slice = std::span<const std::uint16_t>(words).subspan(i * width, width);
+      for (auto w : slice) raw[i] += (raw[i].empty() ? "" : " ") + hex_word(w);
+      auto value = modbus::decode(map, slice);
+      decoded[i] = value ? format_number(*value) : "NaN";
+    }
+    if (o.json) {
+      std::cout << "{\"read\":" << done + 1 << ",\"time\":\"" << wall_clock() << "\",\"ok\":" << (status.ok() ? "true" : "false");
+      if (status.ok()) {
+        std::cout << ",\"latency_ms\":" << format_number(std::round(ms * 1000) / 1000) << ",\"values\":[";
+        for (unsigned i = 0; i < o.values; ++i) std::cout << (i ? "," : "") << (decoded[i] == "NaN" ? "null" : decoded[i]);
+        std::cout << "]";
+      } else {
+        std::cout << ",\"error\":\"" << json_escape(status.message) << "\"";
+      }
+      std::cout << ",\"stats\":" << stats.json() << "}\n" << std::flush;
+    } else if (live_screen) {
+      std::cout << "\033[H\033[2J" << where << "  unit " << o.unit << "  " << o.table << " " << o.address << "  "
+                << modbus::type_name(map.type()) << "  every " << format_number(o.interval_s) << " s  "
+                << wall_clock() << "  (Ctrl-C stops)\n\n";
+      std::printf("%-8s %-15s %16s\n", "ADDRESS", "RAW", "VALUE");
+      for (unsigned i = 0; i < o.values; ++i) {
+        std::printf("%-8u %-15s %16s\n", o.address + i * width, status.ok() ? raw[i].c_str() : "-",
+                    status.ok() ? decoded[i].c_str() : "-");
+      }
+      std::cout << "\n" << stats.line() << "\n";
+      if (!stats.last_error.empty()) std::cout << "last error: " << stats.last_error << "\n";
+      std::cout << std::flush;
+    } else {
+      std::cout << wall_clock() << "  ";
+      if (status.ok()) {
+        for (unsigned i = 0; i < o.values; ++i) std::cout << (i ? "  " : "") << o.address + i * width << "=" << decoded[i];
+        std::cout << "  (" << format_number(std::round(ms * 10) / 10) << " ms)";
+      } else {
+        std::cout << "error: " << status.message;
+      }
+      std::cout << "\n" << std::flush;
+    }
+    if (o.reads != 0 && done + 1 >= o.reads) break;
+    next += interval;
+    while (!g_watch_stop.load() && std::chrono::steady_clock::now() < next) {
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(next - std::chrono::steady_clock::now(),
+                                                                                std::chrono::milliseconds(50)));
+    }
+    sleep_gap(b);
+  }
+  std::signal(SIGINT, previous_int);
+  std::signal(SIGTERM, previous_term);
+  if (!o.json) std::cout << (live_screen ? "" : "\n") << where << " unit " << o.unit << ": " << stats.line() << "\n";
+  if (stats.errors == 0) return kExitOk;
+  if (!o.json) std::cerr << "atmo modbus watch: " << stats.errors << " of " << stats.requests << " reads failed; last: " << stats.last_error << "\n";
+  return last_failure;
+}
+
 void add_common(CLI::App* cmd, CommonOptions& o) {
   cmd->add_option("target", o.target, "Bus URL (tcp://HOST:PORT, 'rtu:///dev/ttyUSB0?baud=9600&parity=N' quoted for the shell) or a bus id of --venue")
       ->required();
@@ -448,7 +623,7 @@ const std::vector<std::string> kTableNames = {"holding", "input", "coil", "discr
 }  // namespace
 
 void add_modbus_commands(CLI::App& app) {
-  auto* modbus = app.add_subcommand("modbus", "Read, write and scan Modbus devices directly (diagnostics)");
+  auto* modbus = app.add_subcommand("modbus", "Read, write, scan and watch Modbus devices directly (diagnostics)");
   modbus->require_subcommand(1);
   modbus->footer(
       "Talks to the bus directly, bypassing the daemon: on a serial line, stop the daemon's bus\n"
@@ -508,6 +683,33 @@ void add_modbus_commands(CLI::App& app) {
       "  atmo modbus scan tcp://192.168.1.50:502 --units 1-20\n"
       "  atmo modbus scan 'rtu:///dev/ttyUSB0?baud=9600&parity=N' --timeout 100");
   s->callback([scan] { throw CLI::RuntimeError(run_scan(*scan)); });
+
+  auto watch = std::make_shared<WatchOptions>();
+  auto* wt = modbus->add_subcommand("watch", "Read the same values again and again, with bus statistics");
+  add_common(wt, watch->common);
+  wt->add_option("unit", watch->unit, "Unit id: 1..247 on RTU; TCP devices may also use 0 or 255")
+      ->required()
+      ->check(CLI::Range(0u, 255u));
+  wt->add_option("table", watch->table, "holding, input, coil or discrete")->required()->check(CLI::IsMember(kTableNames));
+  wt->add_option("address", watch->address, "First 0-based protocol address")->required()->check(CLI::Range(0u, 65535u));
+  wt->add_option("values", watch->values, "How many values (of --type) to read each time")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 2000u));
+  add_value(wt, watch->value, false);
+  wt->add_option("-i,--interval", watch->interval_s, "Seconds between reads")->capture_default_str()->check(CLI::Range(0.01, 3600.0));
+  wt->add_option("-n,--count", watch->reads, "Stop after this many reads (0: until Ctrl-C)")->capture_default_str();
+  wt->add_flag("--json", watch->json, "One JSON line per read, with the running statistics");
+  wt->footer(
+      "On a terminal the values redraw in place; otherwise one line per read. Statistics: requests,\n"
+      "errors (timeouts included), timeouts, reconnects, and latency p50/p99 over the last 256 answers.\n"
+      "A lost connection is reopened on the next read. Ctrl-C prints the statistics and stops.\n"
+      "Exit codes: 0 every read answered, 4 some timed out or the connection failed, 5 some answered\n"
+      "with an exception or garbage (the last failure decides), 2 usage, 3 venue invalid.\n"
+      "Examples:\n"
+      "  atmo modbus watch tcp://192.168.1.50:502 1 input 0 4\n"
+      "  atmo modbus watch tcp://10.0.0.7 3 holding 100 --type f32 --order cdab --interval 0.2\n"
+      "  atmo modbus watch lounge-bus 12 input 0 --venue spa.yaml --count 60 --json > lounge.jsonl");
+  wt->callback([watch] { throw CLI::RuntimeError(run_watch(*watch)); });
 }
 
 }  // namespace atmo::cli
