@@ -47,6 +47,13 @@ namespace {
 
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
+/// An enum value as the venue file spells it; a number the schema does not define (a venue built
+/// in code or decoded from protobuf, never from YAML) as that number.
+std::string enum_name(const google::protobuf::EnumDescriptor* type, int number) {
+  const auto* value = type->FindValueByNumber(number);
+  return value ? YamlMapper::enum_yaml_name(*value) : std::to_string(number);
+}
+
 std::string fmt(double v) {
   std::string s = std::to_string(v);
   s.erase(s.find_last_not_of('0') + 1);
@@ -174,7 +181,7 @@ class Validator {
       report_missing(p, "table", where + " has no table (coil, discrete, input or holding)");
     }
     if (bit_table(p.table()) && p.type() != v1::VALUE_TYPE_UNSPECIFIED && p.type() != v1::VALUE_TYPE_BOOL) {
-      report(p, "type", where + ": a " + YamlMapper::enum_yaml_name(*v1::RegisterTable_descriptor()->FindValueByNumber(p.table())) +
+      report(p, "type", where + ": a " + enum_name(v1::RegisterTable_descriptor(), p.table()) +
                             " holds one bit; type must be bool");
     }
     if (!bit_table(p.table()) && p.type() == v1::VALUE_TYPE_BOOL && !p.has_bit()) {
@@ -221,7 +228,7 @@ class Validator {
         if (o.point->has_bit() && other.point->has_bit() && o.point->bit() != other.point->bit()) continue;
         if (across_owners_only && other.owner == o.owner) continue;
         report(*o.at, "", scope + ": " + o.label + " overlaps " + other.label + " at " +
-                              YamlMapper::enum_yaml_name(*v1::RegisterTable_descriptor()->FindValueByNumber(o.point->table())) +
+                              enum_name(v1::RegisterTable_descriptor(), o.point->table()) +
                               " " + std::to_string(o.point->address() + r));
         break;
       }
@@ -573,10 +580,12 @@ class Validator {
       }
       if (rule.days_size() == 0) report(rule, "", "week rule for " + q(rule.program()) + " names no days");
       for (int i = 0; i < rule.days_size(); ++i) {
-        if (!day_rule.emplace(rule.days(i), &rule).second) {
+        if (rule.days(i) < v1::WEEKDAY_MON || rule.days(i) > v1::WEEKDAY_SUN) {
           report(rule, "days[" + std::to_string(i) + "]",
-                 "weekday " + YamlMapper::enum_yaml_name(*v1::Weekday_descriptor()->FindValueByNumber(rule.days(i))) +
-                     " already has a program");
+                 "weekday " + enum_name(v1::Weekday_descriptor(), rule.days(i)) + " is not a day of the week");
+        } else if (!day_rule.emplace(rule.days(i), &rule).second) {
+          report(rule, "days[" + std::to_string(i) + "]",
+                 "weekday " + enum_name(v1::Weekday_descriptor(), rule.days(i)) + " already has a program");
         }
       }
     }
@@ -584,7 +593,7 @@ class Validator {
       std::string missing;
       for (int d = v1::WEEKDAY_MON; d <= v1::WEEKDAY_SUN; ++d) {
         if (!day_rule.contains(d)) {
-          missing += (missing.empty() ? "" : ", ") + YamlMapper::enum_yaml_name(*v1::Weekday_descriptor()->FindValueByNumber(d));
+          missing += (missing.empty() ? "" : ", ") + enum_name(v1::Weekday_descriptor(), d);
         }
       }
       if (!missing.empty()) report(venue_, "week", "no program runs on " + missing + " (give every weekday a program, even 'closed')");
