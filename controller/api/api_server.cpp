@@ -691,7 +691,7 @@ Status ApiServer::seed_demo_users() {
   spdlog::warn("**********************************************************************");
   spdlog::warn("DEMO USERS ARE ACTIVE with public PINs: admin 1111, manager 2222,");
   spdlog::warn("reception 3333, therapist 4444 ({}), technician 5555.", therapist_zone);
-  spdlog::warn("Never use --demo-users on a real venue's controller.");
+  spdlog::warn("They exist only under `atmo demo`; a real venue (atmo serve) starts with none.");
   spdlog::warn("**********************************************************************");
   return ok_status();
 }
