@@ -184,7 +184,14 @@ TEST_CASE("three venues publish to one broker through its restart, with last wil
     CHECK(json_seen);
     // Retained last state: a newcomer gets the latest zone state and reading at once.
     Subscriber late(broker.port(), "fleet-test-late", "atmo/venue-b/#");
-    CHECK(late.wait_for([](const std::vector<Received>& m) {
+    const auto retained_topics = [&late] {
+      std::string out;
+      for (const auto& r : late.messages()) {
+        if (r.retain) out += r.topic + " ";
+      }
+      return out.empty() ? std::string("none") : out;
+    };
+    const bool retained_state = late.wait_for([](const std::vector<Received>& m) {
       bool zone = false, reading = false, status = false;
       for (const auto& r : m) {
         zone = zone || (r.retain && r.topic == "atmo/venue-b/zones/lounge");
@@ -192,7 +199,9 @@ TEST_CASE("three venues publish to one broker through its restart, with last wil
         status = status || (r.retain && r.topic == "atmo/venue-b/status");
       }
       return zone && reading && status;
-    }, 10s));
+    }, 10s);
+    INFO("retained messages the newcomer got: " << retained_topics());
+    CHECK(retained_state);
   }
 
   // ---- the broker goes away for a while and comes back -------------------------------------
