@@ -11,11 +11,12 @@ import sys
 import tempfile
 import traceback
 
-from . import footprint, http_figures, local_figures, modbus_figures, report, scene_figures
+from . import footprint, http_figures, local_figures, modbus_figures, report, rtu_figures, scene_figures
 from .common import load_average, log
 
 FIGURES = {
     "modbus": modbus_figures.run,
+    "rtu": rtu_figures.run,
     "scene": scene_figures.run,
     "telemetry": local_figures.telemetry,
     "audio": local_figures.audio,
@@ -36,6 +37,7 @@ class Context:
         self.ingest_readings = 2_000_000 if not args.quick else 500_000
         self.footprint_settle = 5.0 if not args.quick else 3.0
         self.footprint_window = 20.0 if not args.quick else 6.0
+        self.rtu_seconds = 10.0 if not args.quick else 4.0  # ~220 reads at 9600 baud (quick: ~90)
         self._temp = tempfile.mkdtemp(prefix="atmo-bench-")
 
     def bench(self, name):

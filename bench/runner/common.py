@@ -108,8 +108,9 @@ def run_json(argv, timeout=600, env=None):
 
 @dataclass
 class Series:
-    """Repeated measurements of one quantity."""
+    """Repeated measurements of one quantity (or, computed=True, one value worked out, not measured)."""
     values: list = field(default_factory=list)
+    computed: bool = False
 
     def add(self, v):
         self.values.append(float(v))
@@ -149,6 +150,9 @@ class Row:
 
     def ratio_range(self):
         """Ratios of the repetitions (atmo and baseline were measured in alternation, pairwise)."""
+        if self.base and self.base.computed and self.base.median and len(self.ours.values) >= 2:
+            ratios = [o / self.base.median for o in self.ours.values]
+            return min(ratios), max(ratios)
         if not self.base or len(self.base.values) != len(self.ours.values) or len(self.ours.values) < 2:
             return None
         ratios = [o / b for o, b in zip(self.ours.values, self.base.values) if b]

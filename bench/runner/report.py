@@ -23,6 +23,8 @@ def number(v):
 def spread(series):
     if series is None or not series.values:
         return ""
+    if series.computed:
+        return f"{number(series.median)} (computed)"
     if len(series.values) == 1:
         return f"{number(series.median)} (1 run)"
     return f"{number(series.median)} ({number(series.lo)}–{number(series.hi)})"
