@@ -140,6 +140,7 @@ struct AudioEngine::Impl {
     options.zone_channels = settings.zones[static_cast<std::size_t>(job.zone)].channels;
     options.calibration_seconds = settings.calibration_seconds;
     options.cancel = &stopping;
+    const auto started = std::chrono::steady_clock::now();
     auto program = prepare_zone_program(job.spec, options);
     if (!program) {
       if (stopping) return;
@@ -159,6 +160,11 @@ struct AudioEngine::Impl {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    // Decoding and calibration take a while (30 s of sound rendered ahead); the scene's fade only
+    // starts now, which is worth knowing when a zone seems late.
+    spdlog::info("audio: zone '{}' plays '{}' (prepared in {} ms)",
+                 settings.zones[static_cast<std::size_t>(job.zone)].zone, job.spec.id,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
   }
 
   void free_retired() {
