@@ -151,6 +151,10 @@ TEST_CASE("fire alarm under load: lights full, diffusers off, audio muted within
   REQUIRE(wait_until([&] { return !fire_alarm_on(api) && sim.get(kFireInput) == 0; }, 10s));
 
   Load load(daemon.port(), kAdminSecret);
+  // The load is API traffic on live sessions: its two logins (120,000 PBKDF2 rounds each, on the
+  // controller's thread) come first, not at the same instant as the first alarm. A login flood is
+  // a known limit of its own (docs/reliability.md).
+  REQUIRE(wait_until([&] { return load.requests() >= 20; }, 30s));
   long long worst_ms = 0, total_ms = 0, worst_clear_ms = 0;
   for (int n = 1; n <= alarms; ++n) {
     INFO("alarm " << n);
