@@ -51,6 +51,7 @@ Controller::Controller(boost::asio::io_context& io, std::shared_ptr<const zones:
       runner_(venue_, clock_, *schedule_, scenes_, events_),
       compliance_(venue_, *schedule_, clock_.now_ms()),
       tick_timer_(io_) {
+  scenes_.set_tick(options_.tick.count());
   // Buses are created (not connected) now: a transport that cannot be set up is a start-up failure.
   devices_ = std::make_unique<modbus::DeviceSet>(venue_, io_.get_executor(),
                                                 static_cast<modbus::DeviceSetListener&>(*this), clock_, options_.bus);

@@ -143,7 +143,9 @@ void SceneEngine::reconcile_zone(const std::string& zone, bool scene_change) {
 }
 
 void SceneEngine::drive(const zones::Point& point, OutputState& out, TimeMs now) {
-  const double value = out.fade.value_at(now);
+  // A fade that ends before the next tick cannot be shown in steps anyway: its target goes out now
+  // rather than a tick late, so a scene with a short fade reaches its devices at once.
+  const double value = out.fade.done(now + tick_ms_) ? out.fade.to : out.fade.value_at(now);
   if (out.last_sent && std::abs(*out.last_sent - value) < resolution(point) && !out.fade.done(now)) return;
   if (out.last_sent && *out.last_sent == value) return;
   auto ok = outputs_.set_output(point, value);

@@ -72,7 +72,9 @@ class SceneEngine {
   bool fire_alarm() const { return fire_alarm_; }
 
   /// Advances fades and re-applies the safety layer (scent-free windows begin and end by time).
+  /// Called every `tick_ms` (set_tick); 250 ms unless told otherwise.
   void tick();
+  void set_tick(TimeMs tick_ms) { tick_ms_ = tick_ms; }
 
   /// The last value an output was seen at (its read-back), so the first fade after start-up
   /// starts from the device's real state instead of jumping.
@@ -118,6 +120,7 @@ class SceneEngine {
   std::map<std::string, zones::SoundPlan, std::less<>> sound_state_;
   std::map<std::string, std::string, std::less<>> failed_outputs_;  ///< point -> last error (logged once)
   bool fire_alarm_ = false;
+  TimeMs tick_ms_ = 250;
 };
 
 }  // namespace atmo::controller
