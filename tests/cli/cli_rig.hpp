@@ -24,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/free_port.hpp"
+
 namespace atmo::cli::test {
 
 inline const std::string kAtmo = ATMO_CLI;
@@ -74,18 +76,7 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-/// A TCP port nobody listens on right now (the kernel's choice, released at once).
-inline int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using ::atmo::test::free_port;
 
 /// `atmo` with `args` (shell words), in a clean environment plus `env`, standard input from
 /// `input`, and at most `timeout_s` seconds (coreutils timeout: a hung command fails the test

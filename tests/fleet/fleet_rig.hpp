@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/free_port.hpp"
+
 struct mosquitto;
 struct mosquitto_message;
 
@@ -23,7 +25,7 @@ namespace atmo::fleet::test {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-int free_port();
+using ::atmo::test::free_port;
 
 class TempDir {
  public:

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/free_port.hpp"
+
 namespace atmo::reliability {
 
 struct ProcessOptions {
@@ -51,7 +53,7 @@ class Process {
 
 /// A TCP port on 127.0.0.1 that was free a moment ago (for servers that cannot bind port 0 and
 /// report it, such as the buses `atmo sim` serves at the ports a venue file names).
-int free_port();
+using ::atmo::test::free_port;
 
 /// "exited with 0", "killed by signal 6", … for messages.
 std::string describe_status(int status);

@@ -18,6 +18,8 @@
 
 #include <modbus/modbus.h>
 
+#include "tests/free_port.hpp"
+
 #include "config/venue_loader.hpp"
 #include "drivers/modbus/register_codec.hpp"
 #include "sim/control_client.hpp"
@@ -27,17 +29,7 @@ namespace {
 
 const std::string kDemoVenue = std::string(ATMO_SOURCE_DIR) + "/config/venues/demo.yaml";
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using ::atmo::test::free_port;
 
 /// Runs `atmo` with arguments; returns its exit status and what it printed (stdout and stderr).
 std::pair<int, std::string> run_atmo(const std::string& args) {
