@@ -30,7 +30,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -38,6 +37,9 @@ import tempfile
 import time
 import urllib.request
 import wave
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from free_port import free_port  # noqa: E402  (tests/free_port.py)
 
 ATMO, SOURCE = sys.argv[1], sys.argv[2]
 FADE_MS = 4000
@@ -58,11 +60,6 @@ def fail(message):
                 print(f.read()[-4000:])
     sys.exit(1)
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(name, args, env):

@@ -14,7 +14,7 @@ Keep LAYOUT and the values in step with pymodbus_interop_tests.cpp.
 """
 import asyncio
 import logging
-import socket
+import os
 import struct
 import sys
 
@@ -22,6 +22,9 @@ from pymodbus.constants import Endian
 from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
 from pymodbus.payload import BinaryPayloadBuilder, BinaryPayloadDecoder
 from pymodbus.server import StartAsyncTcpServer
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from free_port import free_port  # noqa: E402  (tests/free_port.py)
 
 ORDERS = {  # atmo's word order -> pymodbus (byteorder, wordorder)
     "abcd": (Endian.Big, Endian.Big),
@@ -86,11 +89,6 @@ class CheckingBlock(ModbusSequentialDataBlock):
             self.done.set()
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 async def main(lifetime):
     logging.basicConfig(level=logging.CRITICAL)  # 3.0.0 logs every client disconnect at ERROR
@@ -105,7 +103,7 @@ async def main(lifetime):
                                co=ModbusSequentialDataBlock(0, list(bits)),
                                di=ModbusSequentialDataBlock(0, list(bits)), zero_mode=True)
     context = ModbusServerContext(slaves=store, single=True)
-    port = free_port()  # 3.0.0 cannot report the port it bound to 0; a race here only fails the test
+    port = free_port()  # 3.0.0 cannot report the port it bound to 0
     server = asyncio.create_task(StartAsyncTcpServer(context=context, address=("127.0.0.1", port)))
     print(f"serving 127.0.0.1:{port}", flush=True)
     waiter = asyncio.create_task(done.wait())
