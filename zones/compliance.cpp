@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 namespace atmo::zones {
 namespace {
@@ -447,14 +448,29 @@ Result<ComplianceUpdate> ComplianceEngine::confirm(std::string_view zone, std::s
 }
 
 ComplianceState ComplianceEngine::sense_state(std::string_view zone, v1::Sense sense) const {
-  auto states = sense_states();
-  auto it = states.find(SenseKey{std::string(zone), static_cast<int>(sense)});
-  return it == states.end() ? ComplianceState::not_applicable : it->second;
+  // The worst state of the zone's criteria and checklist items of this sense, as sense_states()
+  // merges them, without building the whole map: views ask this for every zone and sense.
+  std::optional<ComplianceState> worst;
+  auto merge = [&](ComplianceState s) { worst = worst ? std::max(*worst, s) : s; };
+  for (const auto& c : criteria_) {
+    if (c.zone == zone && c.config->sense() == sense) merge(c.state);
+  }
+  for (const auto& item : checklist_) {
+    if (item.zone == zone && item.config->sense() == sense) merge(item.state);
+  }
+  return worst.value_or(ComplianceState::not_applicable);
 }
 
-std::vector<CriterionStatus> ComplianceEngine::criteria() const {
+std::vector<CriterionStatus> ComplianceEngine::criteria() const { return criteria_where(std::nullopt); }
+
+std::vector<CriterionStatus> ComplianceEngine::criteria_out_of_standard() const {
+  return criteria_where(ComplianceState::out_of_standard);
+}
+
+std::vector<CriterionStatus> ComplianceEngine::criteria_where(std::optional<ComplianceState> only) const {
   std::vector<CriterionStatus> out;
   for (const auto& c : criteria_) {
+    if (only && c.state != *only) continue;
     CriterionStatus s;
     s.zone = c.zone;
     s.id = c.config->id();
@@ -469,9 +485,16 @@ std::vector<CriterionStatus> ComplianceEngine::criteria() const {
   return out;
 }
 
-std::vector<ChecklistStatus> ComplianceEngine::checklist() const {
+std::vector<ChecklistStatus> ComplianceEngine::checklist() const { return checklist_where(std::nullopt); }
+
+std::vector<ChecklistStatus> ComplianceEngine::checklist_out_of_standard() const {
+  return checklist_where(ComplianceState::out_of_standard);
+}
+
+std::vector<ChecklistStatus> ComplianceEngine::checklist_where(std::optional<ComplianceState> only) const {
   std::vector<ChecklistStatus> out;
   for (const auto& item : checklist_) {
+    if (only && item.state != *only) continue;
     ChecklistStatus s;
     s.zone = item.zone;
     s.id = item.config->id();

@@ -114,6 +114,9 @@ class ComplianceEngine {
   ComplianceState sense_state(std::string_view zone, v1::Sense sense) const;
   std::vector<CriterionStatus> criteria() const;
   std::vector<ChecklistStatus> checklist() const;
+  /// Only those out of standard: the alarms, asked for on every status request.
+  std::vector<CriterionStatus> criteria_out_of_standard() const;
+  std::vector<ChecklistStatus> checklist_out_of_standard() const;
   /// Index so far for the current local day, one entry per zone and sense that has criteria or items.
   std::vector<DailyIndex> today() const;
 
@@ -126,6 +129,9 @@ class ComplianceEngine {
   Result<std::vector<std::string>> restore(const ComplianceSnapshot& snapshot);
 
  private:
+  std::vector<CriterionStatus> criteria_where(std::optional<ComplianceState> only) const;
+  std::vector<ChecklistStatus> checklist_where(std::optional<ComplianceState> only) const;
+
   struct Criterion {
     std::string zone;
     const v1::Criterion* config = nullptr;

@@ -53,8 +53,7 @@ std::vector<v1::AlarmView> AlarmTracker::active() {
   } else {
     fire_since_.reset();
   }
-  for (const auto& cs : c.compliance().criteria()) {
-    if (cs.state != zones::ComplianceState::out_of_standard) continue;
+  for (const auto& cs : c.compliance().criteria_out_of_standard()) {
     const TimeMs since = cs.outside_since.value_or(cs.last_good_ms);
     v1::AlarmView a;
     a.set_kind("criterion");
@@ -72,8 +71,7 @@ std::vector<v1::AlarmView> AlarmTracker::active() {
     a.set_message(zone_name(c, cs.zone) + ": " + what + " out of standard");
     out.push_back(std::move(a));
   }
-  for (const auto& item : c.compliance().checklist()) {
-    if (item.state != zones::ComplianceState::out_of_standard) continue;
+  for (const auto& item : c.compliance().checklist_out_of_standard()) {
     const TimeMs since = item.due_at.value_or(0);
     v1::AlarmView a;
     a.set_kind("checklist");
@@ -85,8 +83,7 @@ std::vector<v1::AlarmView> AlarmTracker::active() {
     a.set_message(zone_name(c, item.zone) + ": checklist item '" + item.id + "' overdue");
     out.push_back(std::move(a));
   }
-  for (const auto& h : c.devices().health()) {
-    if (h.online || h.consecutive_failures == 0) continue;
+  for (const auto& h : c.devices().failing()) {
     v1::AlarmView a;
     a.set_kind("device");
     a.set_id("device:" + h.device_id + ":" + std::to_string(h.last_answer_ms));

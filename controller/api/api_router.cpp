@@ -167,11 +167,9 @@ v1::StatusView ApiRouter::status_view() {
     }
   }
   v.set_zones_out_of_standard(out);
-  const auto health = c.devices().health();
-  v.set_devices(static_cast<int>(health.size()));
-  v.set_devices_offline(static_cast<int>(std::count_if(health.begin(), health.end(), [](const auto& h) {
-    return !h.online && h.consecutive_failures > 0;
-  })));
+  const auto devices = c.devices().device_count();
+  v.set_devices(devices.devices);
+  v.set_devices_offline(devices.failing);
   const auto alarms = s_.alarms.active();
   v.set_active_alarms(static_cast<int>(alarms.size()));
   v.set_unacknowledged_alarms(static_cast<int>(std::count_if(alarms.begin(), alarms.end(), [](const auto& a) { return !a.acknowledged(); })));

@@ -31,6 +31,13 @@ struct DeviceHealth {
   double latency_p99_ms = 0;
 };
 
+/// How many devices there are and how many fail now (not online, at least one failure since the
+/// last answer): the status view's count, without copying every DeviceHealth.
+struct DeviceCount {
+  int devices = 0;
+  int failing = 0;
+};
+
 /// The last N latencies in microseconds; percentiles computed on demand.
 class LatencyRing {
  public:
@@ -68,6 +75,8 @@ class DeviceHealthTracker {
   bool online() const { return health_.online; }
   /// Offline: at least N consecutive failures (a device not yet heard from is neither).
   bool offline() const { return !health_.online && health_.consecutive_failures >= offline_after_; }
+  /// Not online and failed since the last answer (before the offline threshold too).
+  bool failing() const { return !health_.online && health_.consecutive_failures > 0; }
   const zones::Device& device() const { return *health_.device; }
   DeviceHealth snapshot() const;
 

@@ -84,6 +84,25 @@ std::vector<DeviceHealth> DeviceSet::health() const {
   return out;
 }
 
+std::vector<DeviceHealth> DeviceSet::failing() const {
+  std::vector<DeviceHealth> out;
+  for (const auto& bus : buses_) {
+    auto h = bus->failing();
+    out.insert(out.end(), std::make_move_iterator(h.begin()), std::make_move_iterator(h.end()));
+  }
+  return out;
+}
+
+DeviceCount DeviceSet::device_count() const {
+  DeviceCount total;
+  for (const auto& bus : buses_) {
+    const auto count = bus->device_count();
+    total.devices += count.devices;
+    total.failing += count.failing;
+  }
+  return total;
+}
+
 std::vector<BusStats> DeviceSet::bus_stats() const {
   std::vector<BusStats> out;
   for (const auto& bus : buses_) out.push_back(bus->stats());

@@ -54,6 +54,8 @@ class DeviceSet {
 
   /// Snapshots of every device, in venue order of buses. Thread-safe.
   std::vector<DeviceHealth> health() const;
+  DeviceCount device_count() const;
+  std::vector<DeviceHealth> failing() const;
   std::vector<BusStats> bus_stats() const;
   const std::vector<std::unique_ptr<ModbusBus>>& buses() const { return buses_; }
 

@@ -150,6 +150,23 @@ std::vector<DeviceHealth> ModbusBus::health() const {
   return out;
 }
 
+std::vector<DeviceHealth> ModbusBus::failing() const {
+  std::lock_guard lock(status_mutex_);
+  std::vector<DeviceHealth> out;
+  for (const auto& h : health_) {
+    if (h.failing()) out.push_back(h.snapshot());
+  }
+  return out;
+}
+
+DeviceCount ModbusBus::device_count() const {
+  std::lock_guard lock(status_mutex_);
+  DeviceCount count;
+  count.devices = static_cast<int>(health_.size());
+  count.failing = static_cast<int>(std::count_if(health_.begin(), health_.end(), [](const auto& h) { return h.failing(); }));
+  return count;
+}
+
 BusStats ModbusBus::stats() const {
   std::lock_guard lock(status_mutex_);
   return stats_;

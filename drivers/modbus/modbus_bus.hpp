@@ -96,6 +96,10 @@ class ModbusBus {
   Accepted set_desired(const zones::Point& point, double value);
 
   std::vector<DeviceHealth> health() const;
+  /// The counts of health() without its copies and percentiles (the status endpoint asks often).
+  DeviceCount device_count() const;
+  /// health() of the failing devices only (DeviceHealthTracker::failing), for the alarm list.
+  std::vector<DeviceHealth> failing() const;
   BusStats stats() const;
   const std::vector<ReadRequest>& plan() const { return plan_; }
   const v1::Bus& bus() const { return *bus_; }

@@ -361,9 +361,15 @@ TEST_CASE("a bus that cannot connect keeps trying and reports its devices offlin
   CHECK_THAT(rig.recorder.last("lounge.room.humidity")->error, Catch::Contains("Connection refused"));
   CHECK(std::isnan(rig.recorder.last("lounge.room.humidity")->value));
   CHECK_FALSE(rig.devices.health().at(0).online);
+  CHECK(rig.devices.device_count().devices == 1);
+  CHECK(rig.devices.device_count().failing == 1);
+  REQUIRE(rig.devices.failing().size() == 1);
+  CHECK(rig.devices.failing().at(0).device_id == "lounge.room");
   CHECK(rig.devices.bus_stats().at(0).connect_failures >= 2);
   CHECK_FALSE(rig.devices.bus_stats().at(0).connected);
   // The device appears later: no restart of atmo needed.
   auto late = FakeDevice::tcp({1}, port);
   REQUIRE(run_until(rig.io, [&] { return rig.recorder.good("lounge.room.humidity"); }, 5s));
+  CHECK(rig.devices.device_count().failing == 0);
+  CHECK(rig.devices.failing().empty());
 }

@@ -84,6 +84,7 @@ TEST_CASE("outside for exactly the tolerance is drifting, one millisecond more i
   air_every(f.engine, f.events, 26, 50, left, left + 300 * kSecond + 1);  // last feed at exactly +300 s
   CHECK(state_of(f.engine, "air-temp") == ComplianceState::drifting);
   CHECK(f.engine.sense_state("lounge", v1::SENSE_TOUCH) == ComplianceState::drifting);
+  CHECK(f.engine.criteria_out_of_standard().empty());
   f.engine.advance_to(left + 300 * kSecond);
   CHECK(state_of(f.engine, "air-temp") == ComplianceState::drifting);
   CHECK(count(f.events, Kind::alarm_raised, "air-temp") == 0);
@@ -91,6 +92,11 @@ TEST_CASE("outside for exactly the tolerance is drifting, one millisecond more i
   auto events = collect(f.events, f.engine.advance_to(left + 300 * kSecond + 1));
   CHECK(state_of(f.engine, "air-temp") == ComplianceState::out_of_standard);
   CHECK(f.engine.sense_state("lounge", v1::SENSE_TOUCH) == ComplianceState::out_of_standard);
+  const auto alarms = f.engine.criteria_out_of_standard();
+  REQUIRE(alarms.size() == 1);
+  CHECK(alarms[0].id == "air-temp");
+  CHECK(alarms[0].zone == "lounge");
+  CHECK(f.engine.checklist_out_of_standard().empty());
   const auto* raised = find(events, Kind::alarm_raised, "air-temp");
   REQUIRE(raised);
   CHECK(raised->start == left);
@@ -216,12 +222,16 @@ TEST_CASE("checklist items: re-confirm every N minutes, once per day part, who a
   const auto* raised = find(f.events, Kind::alarm_raised, "tea");
   CHECK(raised->start == kT0 + kHour);
   CHECK(f.engine.sense_state("lounge", v1::SENSE_TASTE) == ComplianceState::out_of_standard);
+  REQUIRE(f.engine.checklist_out_of_standard().size() == 1);
+  CHECK(f.engine.checklist_out_of_standard()[0].id == "tea");
+  CHECK(*f.engine.checklist_out_of_standard()[0].due_at == kT0 + kHour);
   auto late = f.engine.confirm("lounge", "tea", "bo", kT0 + 3 * kHour);
   REQUIRE(late.ok());
   const auto* cleared = find(late->events, Kind::alarm_cleared, "tea");
   REQUIRE(cleared);
   CHECK(cleared->duration_ms == 2 * kHour);
   CHECK(f.engine.sense_state("lounge", v1::SENSE_TASTE) == ComplianceState::ok);
+  CHECK(f.engine.checklist_out_of_standard().empty());
   CHECK(f.engine.checklist()[0].confirmed_by == "bo");
   CHECK(*f.engine.checklist()[0].due_at == kT0 + 4 * kHour);
 
