@@ -400,12 +400,17 @@ Result<tcp::endpoint> parse_listen(const std::string& listen) {
 
 struct ApiServer::Impl {
   Impl(controller::Controller& c, ApiOptions o)
-      : controller(c), options(std::move(o)), acceptor(c.io()), push_timer(c.io()) {}
+      : controller(c), options(std::move(o)), acceptor(c.io()), push_timer(c.io()), zone_push_timer(c.io()) {}
 
   controller::Controller& controller;
   ApiOptions options;
   tcp::acceptor acceptor;
   asio::steady_timer push_timer;
+  // A scene change reaches the clients at once, not at the next push tick: staff tapping a scene
+  // on one tablet see every other tablet follow. Zones to push are collected and sent together
+  // once the controller has finished the change that published the event.
+  asio::steady_timer zone_push_timer;
+  std::set<std::string> zones_to_push;
   std::optional<ssl::context> tls;
   std::shared_ptr<Shared> shared;
   std::unique_ptr<UserStore> users;
@@ -427,6 +432,8 @@ struct ApiServer::Impl {
   void do_accept();
   void arm_push();
   void on_push();
+  void push_zone(const std::string& zone);
+  void push_zone_soon(const std::string& zone);
   void broadcast(const std::string& key, const Message& message);
   bool has_clients() {
     shared->prune();
@@ -438,6 +445,32 @@ void ApiServer::Impl::broadcast(const std::string& key, const Message& message) 
   for (const auto& w : shared->clients) {
     if (auto c = w.lock()) c->send(key, message);
   }
+}
+
+void ApiServer::Impl::push_zone(const std::string& zone) {
+  v1::WsMessage m;
+  m.set_type("zone");
+  *m.mutable_zone() = zone_status(controller, zone, false, sound);
+  auto text = to_json(m);
+  auto& last = zone_sent[zone];
+  if (text == last) return;
+  last = text;
+  broadcast("zone:" + zone, std::make_shared<const std::string>(std::move(text)));
+}
+
+void ApiServer::Impl::push_zone_soon(const std::string& zone) {
+  if (!controller.venue().zone(zone)) return;
+  const bool armed = !zones_to_push.empty();
+  zones_to_push.insert(zone);
+  if (armed) return;
+  zone_push_timer.expires_after(std::chrono::milliseconds(0));
+  zone_push_timer.async_wait([this](beast::error_code ec) {
+    if (ec || !running) return;
+    auto zones = std::move(zones_to_push);
+    zones_to_push.clear();
+    if (!has_clients()) return;
+    for (const auto& z : zones) push_zone(z);
+  });
 }
 
 void ApiServer::Impl::do_accept() {
@@ -526,16 +559,7 @@ void ApiServer::Impl::on_push() {
     status_sent.clear();
     return;
   }
-  for (const auto& z : controller.venue().zones()) {
-    v1::WsMessage m;
-    m.set_type("zone");
-    *m.mutable_zone() = zone_status(controller, z.id(), false, sound);
-    auto text = to_json(m);
-    auto& last = zone_sent[z.id()];
-    if (text == last) continue;
-    last = text;
-    broadcast("zone:" + z.id(), std::make_shared<const std::string>(std::move(text)));
-  }
+  for (const auto& z : controller.venue().zones()) push_zone(z.id());
   v1::WsMessage readings;
   readings.set_type("readings");
   for (const auto& p : controller.venue().points()) {
@@ -625,6 +649,7 @@ Status ApiServer::start() {
   d.running = true;
   d.subscription = d.controller.events().subscribe([&d](const controller::Event& e) {
     if (!d.running || !d.has_clients()) return;
+    if (e.kind == "scene.applied") d.push_zone_soon(e.zone);
     v1::WsMessage m;
     m.set_type("event");
     *m.mutable_event() = event_view(e);
@@ -647,6 +672,8 @@ void ApiServer::stop() {
   beast::error_code ec;
   d.acceptor.close(ec);
   d.push_timer.cancel();
+  d.zone_push_timer.cancel();
+  d.zones_to_push.clear();
   if (d.subscription) d.controller.events().unsubscribe(*d.subscription);
   d.subscription.reset();
   if (d.shared) {

@@ -402,6 +402,34 @@ TEST_CASE("API: the WebSocket pushes a zone change after a scene apply, readings
   CHECK(event);
 }
 
+TEST_CASE("API: a scene change reaches WebSocket clients without waiting for the push tick") {
+  // With an hour between periodic pushes, the only way the zone message can arrive is the push
+  // that the scene change itself triggers.
+  RigOptions options;
+  options.push_interval = std::chrono::hours(1);
+  ApiRig rig(options);
+  const auto cookie = rig.login("reception", "3333");
+  WsTestClient first, second;
+  REQUIRE(first.connect(rig.port, cookie, rig.origin()) == 101);
+  REQUIRE(second.connect(rig.port, cookie, rig.origin()) == 101);
+  REQUIRE(first.read(std::chrono::seconds(5)));  // hello
+  REQUIRE(second.read(std::chrono::seconds(5)));
+  REQUIRE(rig.post("/api/v1/venue/scene", R"({"scene":"cleaning"})", cookie).status == 200);
+  for (auto* ws : {&first, &second}) {
+    std::set<std::string> seen;
+    ws->read_until(
+        [&seen](const json::value& v) {
+          if (v.at("type") == "zone" && v.at("zone").at("scene") == "cleaning") {
+            seen.insert(std::string(v.at("zone").at("zone").as_string()));
+          }
+          return seen.size() == 8;
+        },
+        std::chrono::seconds(10));
+    CHECK(seen == std::set<std::string>{"entrance", "reception", "changing", "lounge", "treatment-1", "treatment-2",
+                                        "hammam", "tea"});
+  }
+}
+
 TEST_CASE("API: an offline device raises an alarm that staff acknowledge (audited, persisted)") {
   ApiRig rig;
   const auto cookie = rig.login("technician", "5555");

@@ -213,6 +213,7 @@ struct RigOptions {
   std::size_t max_connections = 256;
   std::filesystem::path tls_cert;
   std::filesystem::path tls_key;
+  std::chrono::milliseconds push_interval{500};
 };
 
 class ApiRig {
@@ -338,6 +339,7 @@ class ApiRig {
     aopt.max_connections = rig_.max_connections;
     aopt.tls_cert = rig_.tls_cert;
     aopt.tls_key = rig_.tls_key;
+    aopt.push_interval = rig_.push_interval;
     aopt.set_sound_level = [this](std::string_view zone, double level) {
       sound_calls.emplace_back(std::string(zone), level);
       return ok_status();
