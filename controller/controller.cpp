@@ -370,7 +370,9 @@ void Controller::on_readback_mismatch(const zones::Point& point, double desired,
   events_.publish(std::move(e));
 }
 
-Status Controller::set_output(const zones::Point& point, double value) { return devices_->set_desired(point, value); }
+Status Controller::set_output(const zones::Point& point, double value, Delivery delivery) {
+  return delivery == Delivery::always ? devices_->rewrite_desired(point, value) : devices_->set_desired(point, value);
+}
 
 void Controller::check_store_health() {
   if (!store_) return;

@@ -91,7 +91,7 @@ class Controller final : private modbus::DeviceSetListener, private OutputSink {
   void on_write_result(const zones::Point& point, double value, const std::optional<Error>& error) override;
   void on_readback_mismatch(const zones::Point& point, double desired, double actual) override;
   // OutputSink
-  Status set_output(const zones::Point& point, double value) override;
+  Status set_output(const zones::Point& point, double value, Delivery delivery) override;
 
   void arm_tick();
   void on_tick();

@@ -92,14 +92,17 @@ void SceneEngine::set_fire_alarm(bool active, const std::string& why) {
   e.message = active ? "Fire alarm: lights to full, sound muted, diffusers off; scene changes refused (" + why + ")"
                      : "Fire alarm cleared: zones return to their scenes (" + why + ")";
   events_.publish(std::move(e));
-  for (const auto& zone : venue_->zones()) reconcile_zone(zone.id(), true);
+  // Raised: every safety output is sent again, whatever was sent before (a diffuser switched on
+  // by hand while its scene had it off must still go off now).
+  const Delivery delivery = active ? Delivery::always : Delivery::when_changed;
+  for (const auto& zone : venue_->zones()) reconcile_zone(zone.id(), true, delivery);
 }
 
 zones::SafetyContext SceneEngine::safety_context(TimeMs now) const {
   return zones::SafetyContext{fire_alarm_, calendar_.local_clock_time(now)};
 }
 
-void SceneEngine::reconcile_zone(const std::string& zone, bool scene_change) {
+void SceneEngine::reconcile_zone(const std::string& zone, bool scene_change, Delivery delivery) {
   const TimeMs now = clock_.now_ms();
   std::optional<zones::ScenePlan> plan;
   if (fire_alarm_) {
@@ -129,7 +132,7 @@ void SceneEngine::reconcile_zone(const std::string& zone, bool scene_change) {
     } else if (out.fade.to != target.value) {
       out.fade = out.fade.retarget(target.value, now, fade_ms, target.curve);
     }
-    drive(point, out, now);
+    drive(point, out, now, delivery);
   }
   if (plan->sound) {
     auto it = sound_state_.find(zone);
@@ -142,13 +145,15 @@ void SceneEngine::reconcile_zone(const std::string& zone, bool scene_change) {
   }
 }
 
-void SceneEngine::drive(const zones::Point& point, OutputState& out, TimeMs now) {
+void SceneEngine::drive(const zones::Point& point, OutputState& out, TimeMs now, Delivery delivery) {
   // A fade that ends before the next tick cannot be shown in steps anyway: its target goes out now
   // rather than a tick late, so a scene with a short fade reaches its devices at once.
   const double value = out.fade.done(now + tick_ms_) ? out.fade.to : out.fade.value_at(now);
-  if (out.last_sent && std::abs(*out.last_sent - value) < resolution(point) && !out.fade.done(now)) return;
-  if (out.last_sent && *out.last_sent == value) return;
-  auto ok = outputs_.set_output(point, value);
+  if (delivery == Delivery::when_changed) {
+    if (out.last_sent && std::abs(*out.last_sent - value) < resolution(point) && !out.fade.done(now)) return;
+    if (out.last_sent && *out.last_sent == value) return;
+  }
+  auto ok = outputs_.set_output(point, value, delivery);
   if (!ok) {
     // Report a refused output once, not at every tick of a fade.
     auto [it, inserted] = failed_outputs_.try_emplace(point.id, ok.error().message);

@@ -21,12 +21,19 @@
 
 namespace atmo::controller {
 
+/// Whether a value is sent when it is believed to be on the device already.
+enum class Delivery {
+  when_changed,  ///< only when it differs from the value last sent: the normal case
+  always,        ///< again: the device may not hold it any more (changed by hand, power-cycled),
+                 ///< and the fire alarm cannot wait for a read-back to notice
+};
+
 /// Where output values go: the Modbus device set in the daemon.
 class OutputSink {
  public:
   virtual ~OutputSink() = default;
   /// Errors: the value cannot be written to that point (range, encoding).
-  virtual Status set_output(const zones::Point& point, double value) = 0;
+  virtual Status set_output(const zones::Point& point, double value, Delivery delivery) = 0;
 };
 
 /// Where a zone's sound goes: the audio engine in the daemon.
@@ -101,8 +108,8 @@ class SceneEngine {
   };
 
   Status check_not_in_alarm() const;
-  void reconcile_zone(const std::string& zone, bool scene_change);
-  void drive(const zones::Point& point, OutputState& state, TimeMs now);
+  void reconcile_zone(const std::string& zone, bool scene_change, Delivery delivery = Delivery::when_changed);
+  void drive(const zones::Point& point, OutputState& state, TimeMs now, Delivery delivery = Delivery::when_changed);
   zones::SafetyContext safety_context(TimeMs now) const;
   void publish_scene_event(const std::string& zone, const ZoneState& before, const ZoneState& after,
                            const zones::ScenePlan& plan);

@@ -68,10 +68,27 @@ void DeviceSet::stop() {
 }
 
 Accepted DeviceSet::set_desired(const zones::Point& point, double value) {
-  if (!point.device || !point.device->bus) return make_error(point.id + " is not on any bus");
+  auto* bus = bus_of(point);
+  if (!bus) return no_bus(point);
+  return bus->set_desired(point, value);
+}
+
+Accepted DeviceSet::rewrite_desired(const zones::Point& point, double value) {
+  auto* bus = bus_of(point);
+  if (!bus) return no_bus(point);
+  return bus->rewrite_desired(point, value);
+}
+
+ModbusBus* DeviceSet::bus_of(const zones::Point& point) {
+  if (!point.device || !point.device->bus) return nullptr;
   for (auto& bus : buses_) {
-    if (&bus->bus() == point.device->bus) return bus->set_desired(point, value);
+    if (&bus->bus() == point.device->bus) return bus.get();
   }
+  return nullptr;
+}
+
+Accepted DeviceSet::no_bus(const zones::Point& point) {
+  if (!point.device || !point.device->bus) return make_error(point.id + " is not on any bus");
   return make_error(point.id + " is on bus " + point.device->bus->id() + ", which this device set does not run");
 }
 

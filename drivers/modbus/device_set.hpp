@@ -51,6 +51,8 @@ class DeviceSet {
   /// Sets the value an output should have; the point's bus makes the device match.
   /// Errors: unknown/disabled/non-output point, or a value that does not encode.
   Accepted set_desired(const zones::Point& point, double value);
+  /// ModbusBus::rewrite_desired on the point's bus.
+  Accepted rewrite_desired(const zones::Point& point, double value);
 
   /// Snapshots of every device, in venue order of buses. Thread-safe.
   std::vector<DeviceHealth> health() const;
@@ -60,6 +62,8 @@ class DeviceSet {
   const std::vector<std::unique_ptr<ModbusBus>>& buses() const { return buses_; }
 
  private:
+  ModbusBus* bus_of(const zones::Point& point);
+  static Accepted no_bus(const zones::Point& point);
   class Relay;
 
   std::shared_ptr<const zones::Venue> venue_;

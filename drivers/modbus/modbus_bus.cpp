@@ -121,7 +121,11 @@ void ModbusBus::stop() {
   if (worker_.joinable()) worker_.join();
 }
 
-Accepted ModbusBus::set_desired(const zones::Point& point, double value) {
+Accepted ModbusBus::set_desired(const zones::Point& point, double value) { return desire(point, value, false); }
+
+Accepted ModbusBus::rewrite_desired(const zones::Point& point, double value) { return desire(point, value, true); }
+
+Accepted ModbusBus::desire(const zones::Point& point, double value, bool rewrite) {
   auto it = output_of_.find(&point);
   if (it == output_of_.end()) {
     if (point.device && point.device->bus != bus_) return make_error(point.id + " is not on bus " + bus_->id());
@@ -132,7 +136,7 @@ Accepted ModbusBus::set_desired(const zones::Point& point, double value) {
   {
     std::lock_guard lock(mutex_);
     Output& out = outputs_[it->second];
-    if (out.desired && *out.desired == value) return std::monostate{};  // unchanged: nothing to write
+    if (!rewrite && out.desired && *out.desired == value) return std::monostate{};  // unchanged: nothing to write
     out.desired = value;
     ++out.seq;
     out.retry_at = {};

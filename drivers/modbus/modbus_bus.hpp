@@ -94,6 +94,10 @@ class ModbusBus {
   /// Errors: the point is not an output of this bus, is disabled, or the value does not encode
   /// (outside the range, does not fit the register).
   Accepted set_desired(const zones::Point& point, double value);
+  /// Like set_desired(), and written even when it is the value last written: the device may no
+  /// longer hold it (changed by hand, power-cycled) and a safety override cannot wait for the
+  /// read-back to notice.
+  Accepted rewrite_desired(const zones::Point& point, double value);
 
   std::vector<DeviceHealth> health() const;
   /// The counts of health() without its copies and percentiles (the status endpoint asks often).
@@ -134,6 +138,7 @@ class ModbusBus {
     bool verify = false;                 ///< the next read-back checks a fresh write
   };
 
+  Accepted desire(const zones::Point& point, double value, bool rewrite);
   void run();
   bool connect_once();
   void write_pending();

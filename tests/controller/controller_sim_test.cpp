@@ -109,19 +109,25 @@ TEST_CASE("the fire alarm input overrides the whole venue within one second", "[
   for (const auto& d : diffusers) REQUIRE(venue.simulator.set(d, 1).ok());
 
   REQUIRE(venue.simulator.set("entrance.fire.alarm", 1).ok());
+  std::string pending;  // the first output not yet safe, for the failure message
   const auto took = LiveVenue::wait_for(
       [&] {
-        for (const auto& l : lights) if (venue.sim_value(l) != 100) return false;
-        for (const auto& d : diffusers) if (venue.sim_value(d) != 0) return false;
+        for (const auto& l : lights) {
+          if (venue.sim_value(l) != 100) return (pending = l + " = " + std::to_string(venue.sim_value(l))), false;
+        }
+        for (const auto& d : diffusers) {
+          if (venue.sim_value(d) != 0) return (pending = d + " = " + std::to_string(venue.sim_value(d))), false;
+        }
         return venue.on_controller([&] {
           for (const auto& z : venue.demo->zones()) {
             auto s = venue.ctl->scenes().sound(z.id());
-            if (!s || !s->muted) return false;
+            if (!s || !s->muted) return (pending = z.id() + " sound not muted"), false;
           }
           return true;
         });
       },
       1000ms);
+  INFO("still not safe: " << pending);
   REQUIRE(took);
   WARN("fire alarm override took " << took->count() << " ms");
   CHECK(venue.on_controller([&] { return !venue.ctl->apply_zone_scene("lounge", "day", "test").ok(); }));

@@ -25,14 +25,16 @@ inline std::shared_ptr<const zones::Venue> demo_venue() {
 /// What the scene engine asked of each output, last value and how often.
 class RecordingOutputs final : public controller::OutputSink {
  public:
-  Status set_output(const zones::Point& point, double value) override {
+  Status set_output(const zones::Point& point, double value, controller::Delivery delivery) override {
     values[point.id] = value;
     ++writes[point.id];
+    if (delivery == controller::Delivery::always) ++rewrites[point.id];
     return ok_status();
   }
   double at(const std::string& id) const { return values.at(id); }
   std::map<std::string, double> values;
   std::map<std::string, int> writes;
+  std::map<std::string, int> rewrites;  ///< sent with Delivery::always
 };
 
 class RecordingSound final : public controller::SoundSink {

@@ -124,6 +124,16 @@ TEST_CASE("desired outputs are written, read back, and drift is reconciled", "[i
     run_for(rig.io, 400ms);
     CHECK(rig.recorder.writes.size() == writes);
   }
+  SECTION("a rewrite sends the same value again, at once") {
+    const auto writes = rig.recorder.writes.size();
+    REQUIRE(rig.devices.rewrite_desired(rig.point("lounge.room.scent"), 1).ok());
+    REQUIRE(run_until(rig.io, [&] { return rig.recorder.writes.size() > writes; }, 5s));
+    run_for(rig.io, 400ms);
+    REQUIRE(rig.recorder.writes.size() == writes + 1);
+    CHECK(rig.recorder.writes.back().point == "lounge.room.scent");
+    CHECK_FALSE(rig.recorder.writes.back().error);
+    CHECK(rig.recorder.writes.back().value == 1);
+  }
   SECTION("a value changed behind atmo's back is reported and written again") {
     fake->set_register(1, v1::REGISTER_TABLE_HOLDING, 10, 90);  // someone at the wall panel
     REQUIRE(run_until(rig.io, [&] { return !rig.recorder.mismatches.empty(); }, 5s));
