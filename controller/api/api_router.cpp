@@ -56,9 +56,17 @@ bool state_changing(std::string_view method) { return method == "POST" || method
 
 }  // namespace
 
+struct ApiRouter::PendingLogin {
+  std::string name;
+  bool bearer = false;
+  UserStore::LoginCheck check;
+};
+
 struct ApiRouter::Ctx {
   explicit Ctx(const ApiRequest& r) : req(r) {}
   const ApiRequest& req;
+  std::optional<PendingLogin> login;  ///< set by post_login when the check runs on the verifier
+  std::string login_secret;
   std::map<std::string, std::string> params;
   bool changes_state = false;
   std::optional<v1::User> user;
@@ -224,9 +232,20 @@ void ApiRouter::write_audit(Ctx& ctx, const ApiResponse& response) {
                response.status < 400 ? "" : " " + ctx.refusal);
 }
 
-ApiResponse ApiRouter::handle(const ApiRequest& req) {
+void ApiRouter::handle(const ApiRequest& req, Respond respond) {
   Ctx ctx(req);
   ctx.changes_state = state_changing(req.method);
+  ApiResponse resp = route(ctx);
+  if (ctx.login) {
+    if (start_login_check(ctx, respond)) return;
+    resp = error(ctx, 503, "busy", "too many logins are being checked right now; try again in a second");
+    resp.headers.emplace_back("Retry-After", "1");
+  }
+  respond(complete(ctx, std::move(resp)));
+}
+
+ApiResponse ApiRouter::route(Ctx& ctx) {
+  const ApiRequest& req = ctx.req;
   ApiResponse resp;
   auto url = boost::urls::parse_origin_form(req.target);
   if (!url) {
@@ -244,11 +263,15 @@ ApiResponse ApiRouter::handle(const ApiRequest& req) {
       resp = dispatch(ctx, segments);
     }
   }
+  return resp;
+}
+
+ApiResponse ApiRouter::complete(Ctx& ctx, ApiResponse resp) {
   resp.headers.emplace_back("Cache-Control", "no-store");
   if (ctx.changes_state) write_audit(ctx, resp);
   // A fixed set of method labels: a client cannot grow /metrics by inventing methods.
   static const std::set<std::string, std::less<>> kMethods{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
-  ++requests_[{kMethods.contains(req.method) ? req.method : "other", resp.status}];
+  ++requests_[{kMethods.contains(ctx.req.method) ? ctx.req.method : "other", resp.status}];
   return resp;
 }
 
@@ -345,7 +368,53 @@ ApiResponse ApiRouter::post_login(Ctx& ctx, const Args&) {
     resp.headers.emplace_back("Retry-After", std::to_string(seconds));
     return resp;
   }
-  if (!s_.users.verify(name, req.secret())) {
+  if (auto it = verifying_.find(name); it != verifying_.end() && it->second >= s_.sessions.attempts_before_lock(name)) {
+    auto resp = error(ctx, 429, "busy", "logins for '" + name + "' are being checked; try again in a second");
+    resp.headers.emplace_back("Retry-After", "1");
+    return resp;
+  }
+  PendingLogin login{name, req.bearer(), s_.users.login_check(name)};
+  if (!s_.verifier) return finish_login(ctx, login, verify_secret(req.secret(), login.check.hash));
+  ctx.login = std::move(login);
+  ctx.login_secret = req.secret();
+  return {};  // handle() hands it to the verifier; finish_login answers
+}
+
+bool ApiRouter::start_login_check(Ctx& ctx, Respond& respond) {
+  // The request and its audit record outlive this call: the answer is written when the check ends.
+  struct Waiting {
+    ApiRequest req;
+    v1::AuditRecord audit;
+    PendingLogin login;
+    Respond respond;
+  };
+  auto waiting = std::make_shared<Waiting>(Waiting{ctx.req, ctx.audit, *ctx.login, std::move(respond)});
+  const std::string name = waiting->login.name;
+  auto done = [this, alive = std::weak_ptr<int>(alive_), waiting](bool match) {
+    if (!alive.lock()) return;  // the server stopped meanwhile
+    stop_verifying(waiting->login.name);
+    Ctx late(waiting->req);
+    late.changes_state = true;
+    late.audit = std::move(waiting->audit);
+    auto resp = finish_login(late, waiting->login, match);
+    waiting->respond(complete(late, std::move(resp)));
+  };
+  ++verifying_[name];
+  if (s_.verifier->submit(std::move(ctx.login_secret), waiting->login.check.hash, std::move(done))) return true;
+  stop_verifying(name);
+  respond = std::move(waiting->respond);  // not queued: the caller answers "busy" through it
+  return false;
+}
+
+void ApiRouter::stop_verifying(const std::string& name) {
+  if (auto it = verifying_.find(name); it != verifying_.end() && --it->second <= 0) verifying_.erase(it);
+}
+
+ApiResponse ApiRouter::finish_login(Ctx& ctx, const PendingLogin& login, bool match) {
+  const std::string& name = login.name;
+  // A match counts only if the user could log in before and still can: not removed, disabled or
+  // given a new secret while the check ran.
+  if (!match || !s_.users.still_current(name, login.check)) {
     const TimeMs lock = s_.sessions.note_failure(name);
     std::string msg = "wrong user name or PIN/password";
     if (lock > 0) msg += "; logins for '" + name + "' are locked for " + std::to_string(lock / 1000) + " s";
@@ -356,7 +425,7 @@ ApiResponse ApiRouter::post_login(Ctx& ctx, const Args&) {
   ctx.audit.set_who(user->username());
   ctx.audit.set_role(user->role());
   const std::string token = s_.sessions.create(user->username());
-  auto resp = ok(session_view(*user, token, req.bearer()));
+  auto resp = ok(session_view(*user, token, login.bearer));
   resp.headers.emplace_back("Set-Cookie", session_cookie(token, ctx.req.tls));
   return resp;
 }

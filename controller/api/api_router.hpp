@@ -5,7 +5,10 @@
 // refused. The HTTP sessions of ApiServer and the unit tests both drive it.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
+#include <map>
 #include <string>
 #include <utility>
 #include <variant>
@@ -16,6 +19,7 @@
 #include "controller/api/api_options.hpp"
 #include "controller/api/api_views.hpp"
 #include "controller/api/audit_log.hpp"
+#include "controller/api/secret_verifier.hpp"
 #include "controller/api/session_manager.hpp"
 #include "controller/api/user_store.hpp"
 #include "controller/controller.hpp"
@@ -52,13 +56,19 @@ struct ApiServices {
   AuditLog& audit;
   AlarmTracker& alarms;
   SoundOverrides& sound;
+  /// Where logins' PIN/password checks run; null: inline (tests and tools without a server).
+  SecretVerifier* verifier = nullptr;
 };
 
 class ApiRouter {
  public:
   explicit ApiRouter(ApiServices services) : s_(services) {}
 
-  ApiResponse handle(const ApiRequest& request);
+  using Respond = std::function<void(ApiResponse)>;
+  /// Answers `request` through `respond`: at once for everything but a login, whose PIN or
+  /// password check runs on the SecretVerifier; its answer comes later, on the controller thread
+  /// (never after the router is gone).
+  void handle(const ApiRequest& request, Respond respond);
 
   struct WsGrant {
     v1::User user;
@@ -83,7 +93,13 @@ class ApiRouter {
     bool needs_auth = true;
   };
 
+  struct PendingLogin;
+  ApiResponse route(Ctx& ctx);
+  ApiResponse complete(Ctx& ctx, ApiResponse response);
   ApiResponse dispatch(Ctx& ctx, const std::vector<std::string>& segments);
+  bool start_login_check(Ctx& ctx, Respond& respond);
+  void stop_verifying(const std::string& name);
+  ApiResponse finish_login(Ctx& ctx, const PendingLogin& login, bool match);
   std::optional<ApiResponse> authenticate(Ctx& ctx);
   std::optional<ApiResponse> require(Ctx& ctx, int permission, std::string_view zone);
   ApiResponse error(Ctx& ctx, int status, std::string code, std::string message, std::string field = {});
@@ -132,6 +148,10 @@ class ApiRouter {
   ApiServices s_;
   std::unique_ptr<telemetry::TelemetryReader> reader_;  ///< own connection for history queries
   RequestCounts requests_;                               ///< for /metrics
+  /// Logins being checked, per name: no more at once than the name has attempts before its lock,
+  /// so that a burst of guesses cannot all pass the lockout check before the first failures count.
+  std::map<std::string, int, std::less<>> verifying_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< late check results test it
 };
 
 }  // namespace atmo::api

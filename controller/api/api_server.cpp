@@ -292,7 +292,13 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     }
     api.body = std::move(req.body());
     const bool keep_alive = req.keep_alive();
-    if (path.starts_with("/api/") || path == "/metrics") return send(shared->router->handle(api), req.version(), keep_alive);
+    if (path.starts_with("/api/") || path == "/metrics") {
+      // Usually answered before handle() returns; a login is answered when its check is done.
+      shared->router->handle(api, [self = this->shared_from_this(), version = req.version(), keep_alive](ApiResponse r) {
+        self->send(r, version, keep_alive);
+      });
+      return;
+    }
     if (api.method != "GET" && api.method != "HEAD") {
       ApiResponse r;
       r.status = 405;
@@ -417,6 +423,7 @@ struct ApiServer::Impl {
   std::unique_ptr<SessionManager> sessions;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<AlarmTracker> alarms;
+  std::unique_ptr<SecretVerifier> verifier;
   SoundOverrides sound;
   std::unique_ptr<ApiRouter> router;
   std::optional<controller::EventBus::SubscriptionId> subscription;
@@ -630,7 +637,10 @@ Status ApiServer::start() {
   d.sessions = std::make_unique<SessionManager>(d.controller.clock(), d.options.session_idle);
   d.alarms = std::make_unique<AlarmTracker>(d.controller);
   d.alarms->load();
-  d.router = std::make_unique<ApiRouter>(ApiServices{d.controller, d.options, *d.users, *d.sessions, *d.audit, *d.alarms, d.sound});
+  // 16 logins may wait for their check (about 50 ms each); more are answered "busy" at once.
+  d.verifier = std::make_unique<SecretVerifier>(d.controller.io(), 16);
+  d.router = std::make_unique<ApiRouter>(
+      ApiServices{d.controller, d.options, *d.users, *d.sessions, *d.audit, *d.alarms, d.sound, d.verifier.get()});
   d.shared = std::make_shared<Shared>();
   d.shared->options = d.options;
   d.shared->router = d.router.get();

@@ -60,6 +60,13 @@ TimeMs SessionManager::locked_for(std::string_view username) const {
   return std::max<TimeMs>(0, it->second.locked_until - clock_.now_ms());
 }
 
+int SessionManager::attempts_before_lock(std::string_view username) const {
+  if (locked_for(username) > 0) return 0;
+  auto it = failures_.find(username);
+  if (it == failures_.end()) return kLockoutAfterFailures;
+  return std::max(1, kLockoutAfterFailures - it->second.count);
+}
+
 TimeMs SessionManager::note_failure(std::string_view username) {
   const TimeMs now = clock_.now_ms();
   auto it = failures_.find(username);

@@ -45,6 +45,9 @@ class SessionManager {
 
   /// How long logins for `username` are still locked, 0 when they are not.
   TimeMs locked_for(std::string_view username) const;
+  /// How many failed logins `username` may still make before the next lock: 5 for a fresh name,
+  /// 1 once it has been locked before (each further failure locks again), 0 while locked.
+  int attempts_before_lock(std::string_view username) const;
   /// Records a failed login; returns the lock now in force (0 below the threshold).
   TimeMs note_failure(std::string_view username);
   void note_success(std::string_view username);

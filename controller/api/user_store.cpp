@@ -145,13 +145,21 @@ std::vector<v1::User> UserStore::list() const {
 }
 
 bool UserStore::verify(std::string_view username, std::string_view secret) const {
+  const auto check = login_check(username);
+  return verify_secret(secret, check.hash) && check.usable;
+}
+
+UserStore::LoginCheck UserStore::login_check(std::string_view username) const {
   auto it = users_.find(username);
-  if (it == users_.end()) {
-    (void)verify_secret(secret, dummy_);
-    return false;
-  }
-  const bool match = verify_secret(secret, it->second.hash);
-  return match && !it->second.user.disabled();
+  if (it == users_.end() || it->second.user.disabled()) return LoginCheck{dummy_, false};
+  return LoginCheck{it->second.hash, true};
+}
+
+bool UserStore::still_current(std::string_view username, const LoginCheck& check) const {
+  if (!check.usable) return false;
+  const auto now = login_check(username);
+  return now.usable && now.hash.salt_hex == check.hash.salt_hex && now.hash.hash_hex == check.hash.hash_hex &&
+         now.hash.iterations == check.hash.iterations && now.hash.algorithm == check.hash.algorithm;
 }
 
 bool UserStore::enabled_admin_left(std::string_view without, const v1::User* replacement) const {

@@ -33,6 +33,18 @@ class UserStore {
   /// hashing work as known ones, so timing does not tell which names exist.
   bool verify(std::string_view username, std::string_view secret) const;
 
+  /// What a login for `username` is checked against, so the costly check can run on another
+  /// thread: the user's hash, or for an unknown or disabled name a dummy of the same cost with
+  /// `usable` false (a match then still refuses).
+  struct LoginCheck {
+    PasswordHash hash;
+    bool usable = false;
+  };
+  LoginCheck login_check(std::string_view username) const;
+  /// Whether `check` still is the store's for `username`: not if the user was removed or disabled
+  /// or got a new secret while the check ran.
+  bool still_current(std::string_view username, const LoginCheck& check) const;
+
   /// Errors: invalid name, missing role, weak secret, name taken, the file cannot be written.
   Result<v1::User> create(v1::User user, std::string_view secret);
   /// Changes role, zones, display name, language and disabled; a non-empty secret replaces the old one.

@@ -1,14 +1,18 @@
 // Unit tests of the API's security parts with an injected clock and no sockets: secret hashing,
-// secret rules, sessions and their idle expiry, the growing login lockout, the role table, and the
-// users file.
+// secret rules, sessions and their idle expiry, the growing login lockout, the role table, the
+// users file, and the thread that checks logins' secrets.
 #include <catch2/catch.hpp>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "controller/api/password_hash.hpp"
 #include "controller/api/permissions.hpp"
+#include "controller/api/secret_verifier.hpp"
 #include "controller/api/session_manager.hpp"
 #include "controller/api/user_store.hpp"
 
@@ -121,13 +125,18 @@ TEST_CASE("the number of sessions is bounded: the longest idle one makes room") 
 TEST_CASE("five failed logins lock the name for 1 minute, then 2, 4, 8 … up to an hour") {
   ManualClock clock(0);
   SessionManager sessions(clock, std::chrono::minutes(30));
+  CHECK(sessions.attempts_before_lock("anna") == 5);
   for (int i = 0; i < 4; ++i) CHECK(sessions.note_failure("anna") == 0);
   CHECK(sessions.locked_for("anna") == 0);
+  CHECK(sessions.attempts_before_lock("anna") == 1);
   CHECK(sessions.note_failure("anna") == 60'000);
   CHECK(sessions.locked_for("anna") == 60'000);
+  CHECK(sessions.attempts_before_lock("anna") == 0);
   CHECK(sessions.locked_for("boris") == 0);  // per name
+  CHECK(sessions.attempts_before_lock("boris") == 5);
   clock.advance(60'000);
   CHECK(sessions.locked_for("anna") == 0);
+  CHECK(sessions.attempts_before_lock("anna") == 1);  // one more failure locks again
   CHECK(sessions.note_failure("anna") == 120'000);
   clock.advance(120'000);
   CHECK(sessions.note_failure("anna") == 240'000);
@@ -248,4 +257,80 @@ TEST_CASE("a users file that is not one is refused with its path") {
   REQUIRE_FALSE(store);
   CHECK(store.error().message.find("users.json") != std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a login check taken before a change of the user no longer counts after it") {
+  const auto dir = temp_dir("login-check");
+  ManualClock clock(5000);
+  auto store = UserStore::open(dir / "users.json", clock);
+  REQUIRE(store);
+  auto& users = **store;
+  REQUIRE(users.create(user("anna", v1::ROLE_ADMIN, {}), "90817263"));
+  REQUIRE(users.create(user("olga", v1::ROLE_THERAPIST, {"treatment-2"}), "Lavender-42"));
+
+  const auto anna = users.login_check("anna");
+  CHECK(anna.usable);
+  CHECK(verify_secret("90817263", anna.hash));
+  CHECK(users.still_current("anna", anna));
+  // Unknown names get a hash of the same cost that can never log in.
+  const auto nobody = users.login_check("nobody");
+  CHECK_FALSE(nobody.usable);
+  CHECK(nobody.hash.iterations == anna.hash.iterations);
+  CHECK_FALSE(users.still_current("nobody", nobody));
+
+  const auto olga = users.login_check("olga");
+  REQUIRE(users.update("olga", *users.find("olga"), "Rosewood-77"));  // a new password meanwhile
+  CHECK_FALSE(users.still_current("olga", olga));
+  const auto olga_now = users.login_check("olga");
+  CHECK(users.still_current("olga", olga_now));
+  auto disabled = *users.find("olga");
+  disabled.set_disabled(true);
+  REQUIRE(users.update("olga", disabled, ""));
+  CHECK_FALSE(users.still_current("olga", olga_now));
+  CHECK_FALSE(users.login_check("olga").usable);
+  REQUIRE(users.remove("olga"));
+  CHECK_FALSE(users.still_current("olga", olga_now));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the secret verifier answers on the io thread, in order, and refuses when its queue is full") {
+  boost::asio::io_context io;
+  const auto stored = hash_secret("483920");  // 120,000 rounds: tens of ms per check
+  std::map<int, bool> answers;
+  int accepted = 0, refused = 0;
+  {
+    SecretVerifier verifier(io, 2);
+    // Six checks at once: one is taken up by the thread, two may wait, the rest are refused.
+    for (int i = 0; i < 6; ++i) {
+      const bool queued = verifier.submit(i % 2 ? "483920" : "000000", stored, [&answers, i](bool match) {
+        answers[i] = match;
+      });
+      (queued ? accepted : refused) += 1;
+    }
+    CHECK(accepted >= 2);
+    CHECK(accepted <= 3);
+    CHECK(refused == 6 - accepted);
+    CHECK(answers.empty());  // nothing is answered off the io thread
+    auto busy = boost::asio::make_work_guard(io);  // run_one waits for the answers to be posted
+    while (static_cast<int>(answers.size()) < accepted) io.run_one();
+  }
+  REQUIRE(static_cast<int>(answers.size()) == accepted);
+  for (const auto& [i, match] : answers) {
+    CHECK(i < accepted);              // the first ones were taken, in order
+    CHECK(match == (i % 2 == 1));     // the right PIN matches, the wrong one does not
+  }
+}
+
+TEST_CASE("a verifier going away drops the checks still waiting without answering them") {
+  boost::asio::io_context io;
+  const auto stored = hash_secret("483920");
+  int answered = 0;
+  int accepted = 0;
+  {
+    SecretVerifier verifier(io, 8);
+    for (int i = 0; i < 8; ++i) accepted += verifier.submit("483920", stored, [&answered](bool) { ++answered; }) ? 1 : 0;
+  }  // joins after the check in hand
+  CHECK(accepted == 8);
+  io.run();
+  CHECK(answered <= 1);  // at most the one that was being computed
 }
