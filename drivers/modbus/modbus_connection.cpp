@@ -146,7 +146,8 @@ TxStatus ModbusConnection::fail(int error) {
 
 TxStatus ModbusConnection::transact_tcp(tcp::Request request, std::span<std::uint16_t> values) {
   request.transaction = ++transaction_;
-  const auto frame = tcp::encode(request);
+  tcp::encode(request, frame_);
+  const auto& frame = frame_;
   const int fd = modbus_get_socket(ctx_);
   for (std::size_t done = 0; done < frame.size();) {
     const ssize_t n = ::send(fd, frame.data() + done, frame.size() - done, MSG_NOSIGNAL);

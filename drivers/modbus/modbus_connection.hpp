@@ -12,6 +12,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "config/atmo.pb.h"
 #include "drivers/modbus/tcp_frame.hpp"
@@ -88,6 +89,7 @@ class ModbusConnection {
   std::mutex fd_mutex_;  ///< protects fd_: shutdown_now() must never touch a descriptor already closed
   int fd_ = -1;
   std::uint16_t transaction_ = 0;
+  std::vector<std::uint8_t> frame_;  ///< the request being sent, reused: no allocation per request
   /// Requests sent on this connection, up to kLateReplyWindow: a reply to one of them that arrives
   /// late (after its own timeout) is skipped. A poll cycle of a busy bus is a few dozen requests.
   std::uint16_t sent_ = 0;

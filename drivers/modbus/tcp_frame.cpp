@@ -25,40 +25,45 @@ ReplyCheck garbage(std::string error) { return ReplyCheck{ReplyKind::garbage, 0,
 
 }  // namespace
 
-std::vector<std::uint8_t> encode(const Request& r) {
-  std::vector<std::uint8_t> pdu;
-  pdu.push_back(r.function);
-  put16(pdu, r.address);
+void encode(const Request& r, std::vector<std::uint8_t>& out) {
+  out.clear();
+  put16(out, r.transaction);
+  put16(out, 0);  // protocol: Modbus
+  put16(out, 0);  // length: set below, once the PDU is in
+  out.push_back(r.unit);
+  out.push_back(r.function);
+  put16(out, r.address);
   if (is_read(r.function)) {
-    put16(pdu, r.count);
+    put16(out, r.count);
   } else if (r.function == kWriteSingleCoil) {
-    put16(pdu, !r.values.empty() && r.values[0] != 0 ? 0xFF00 : 0x0000);
+    put16(out, !r.values.empty() && r.values[0] != 0 ? 0xFF00 : 0x0000);
   } else if (r.function == kWriteSingleRegister) {
-    put16(pdu, r.values.empty() ? 0 : r.values[0]);
+    put16(out, r.values.empty() ? 0 : r.values[0]);
   } else if (r.function == kWriteMultipleCoils) {
     const auto n = static_cast<std::uint16_t>(r.values.size());
-    put16(pdu, n);
-    pdu.push_back(static_cast<std::uint8_t>((n + 7) / 8));
+    put16(out, n);
+    out.push_back(static_cast<std::uint8_t>((n + 7) / 8));
     for (std::size_t byte = 0; byte < (n + 7u) / 8u; ++byte) {
       std::uint8_t bits = 0;
       for (std::size_t b = 0; b < 8 && byte * 8 + b < n; ++b) {
         if (r.values[byte * 8 + b] != 0) bits = static_cast<std::uint8_t>(bits | (1u << b));
       }
-      pdu.push_back(bits);
+      out.push_back(bits);
     }
   } else if (r.function == kWriteMultipleRegisters) {
     const auto n = static_cast<std::uint16_t>(r.values.size());
-    put16(pdu, n);
-    pdu.push_back(static_cast<std::uint8_t>(2 * n));
-    for (auto v : r.values) put16(pdu, v);
+    put16(out, n);
+    out.push_back(static_cast<std::uint8_t>(2 * n));
+    for (auto v : r.values) put16(out, v);
   }
+  const auto length = static_cast<std::uint16_t>(out.size() - 6);  // unit id and PDU
+  out[4] = static_cast<std::uint8_t>(length >> 8);
+  out[5] = static_cast<std::uint8_t>(length & 0xFF);
+}
+
+std::vector<std::uint8_t> encode(const Request& request) {
   std::vector<std::uint8_t> out;
-  out.reserve(kHeader + pdu.size());
-  put16(out, r.transaction);
-  put16(out, 0);  // protocol: Modbus
-  put16(out, static_cast<std::uint16_t>(pdu.size() + 1));
-  out.push_back(r.unit);
-  out.insert(out.end(), pdu.begin(), pdu.end());
+  encode(request, out);
   return out;
 }
 

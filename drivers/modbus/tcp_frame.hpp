@@ -35,6 +35,9 @@ struct Request {
 
 /// The request as it goes on the wire: MBAP header and PDU.
 std::vector<std::uint8_t> encode(const Request& request);
+/// The same into `out` (cleared first), which keeps its capacity: a bus worker encodes every
+/// request into one buffer instead of allocating one per request.
+void encode(const Request& request, std::vector<std::uint8_t>& out);
 
 enum class ReplyKind {
   ok,         ///< the answer to this request

@@ -49,6 +49,13 @@ TEST_CASE("requests are framed as the Modbus TCP spec lays them out", "[tcp]") {
   tcp::Request coil = read_request(3, 4, tcp::kWriteSingleCoil, 172, 0);
   coil.values = {1};
   CHECK(tcp::encode(coil) == std::vector<std::uint8_t>{0, 3, 0, 0, 0, 6, 4, 5, 0, 172, 0xFF, 0});
+
+  // Into one reused buffer, a long frame then shorter ones: each is exactly what a fresh one is.
+  std::vector<std::uint8_t> buffer;
+  for (const auto* r : {&registers, &coil, &coils}) {
+    tcp::encode(*r, buffer);
+    CHECK(buffer == tcp::encode(*r));
+  }
 }
 
 TEST_CASE("the reply to the request is read; another unit's, another function's or a short one is garbage", "[tcp]") {
