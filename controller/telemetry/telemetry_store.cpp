@@ -188,8 +188,7 @@ StoreHealth TelemetryStore::health() const {
   h.state = degraded_ ? StoreHealth::State::degraded : StoreHealth::State::ok;
   h.error = error_;
   h.queued_readings = queue_.size() + in_flight_readings_;
-  h.queued_other = control_.state.size() + control_.events.size() + control_.daily.size() +
-                   in_flight_state_.size();
+  h.queued_other = control_.state.size() + control_.events.size() + control_.daily.size() + in_flight_other_;
   h.dropped_readings = dropped_readings_;
   h.dropped_events = dropped_events_;
   h.committed_readings = committed_readings_;
@@ -281,6 +280,7 @@ void TelemetryStore::commit_batch(std::unique_lock<std::mutex>& lock) {
   batch.events = std::exchange(control_.events, {});
   batch.daily = std::exchange(control_.daily, {});
   in_flight_state_ = batch.state;
+  in_flight_other_ = batch.state.size() + batch.events.size() + batch.daily.size();
   const auto control_mark = control_submitted_;
   lock.unlock();
   batch.readings.assign(std::make_move_iterator(taken.begin()),
@@ -315,6 +315,7 @@ void TelemetryStore::commit_batch(std::unique_lock<std::mutex>& lock) {
   lock.lock();
   in_flight_readings_ = 0;
   in_flight_state_.clear();
+  in_flight_other_ = 0;
   readings_removed_ += settled;
   committed_readings_ += settled - rejected_readings;
   rejected_writes_ += rejected_readings + rejected_other;

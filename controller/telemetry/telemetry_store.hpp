@@ -128,6 +128,9 @@ class TelemetryStore {
   std::size_t in_flight_readings_ = 0;
   PendingWrites control_;  ///< state, events and daily rows (its readings stay empty)
   std::map<std::string, std::optional<std::string>> in_flight_state_;
+  // State, events and daily rows the writer has in hand: health() counts them as queued until
+  // they are committed or back in the queue (counting only the state undercounted events).
+  std::size_t in_flight_other_ = 0;
   std::optional<std::uint64_t> pending_max_bytes_;
   std::optional<bool> pending_query_only_;
   std::uint64_t readings_submitted_ = 0;
