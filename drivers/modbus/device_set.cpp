@@ -92,19 +92,14 @@ Accepted DeviceSet::no_bus(const zones::Point& point) {
   return make_error(point.id + " is on bus " + point.device->bus->id() + ", which this device set does not run");
 }
 
-std::vector<DeviceHealth> DeviceSet::health() const {
-  std::vector<DeviceHealth> out;
-  for (const auto& bus : buses_) {
-    auto h = bus->health();
-    out.insert(out.end(), std::make_move_iterator(h.begin()), std::make_move_iterator(h.end()));
-  }
-  return out;
-}
+std::vector<DeviceHealth> DeviceSet::health() const { return gather(&ModbusBus::health); }
 
-std::vector<DeviceHealth> DeviceSet::failing() const {
+std::vector<DeviceHealth> DeviceSet::failing() const { return gather(&ModbusBus::failing); }
+
+std::vector<DeviceHealth> DeviceSet::gather(std::vector<DeviceHealth> (ModbusBus::*of_bus)() const) const {
   std::vector<DeviceHealth> out;
   for (const auto& bus : buses_) {
-    auto h = bus->failing();
+    auto h = ((*bus).*of_bus)();
     out.insert(out.end(), std::make_move_iterator(h.begin()), std::make_move_iterator(h.end()));
   }
   return out;

@@ -64,6 +64,8 @@ class DeviceSet {
  private:
   ModbusBus* bus_of(const zones::Point& point);
   static Accepted no_bus(const zones::Point& point);
+  /// One bus's list of healths after another's, in bus order.
+  std::vector<DeviceHealth> gather(std::vector<DeviceHealth> (ModbusBus::*of_bus)() const) const;
   class Relay;
 
   std::shared_ptr<const zones::Venue> venue_;
