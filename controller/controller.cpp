@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/api.pb.h"
+#include "zones/number_format.hpp"
 
 namespace atmo::controller {
 namespace json = boost::json;
@@ -356,7 +357,7 @@ void Controller::on_write_result(const zones::Point& point, double value, const 
   e.zone = point.zone;
   e.subject = point.id;
   e.who = "modbus";
-  e.message = "Writing " + std::to_string(value) + " to " + point.id + " failed: " + error->message;
+  e.message = "Writing " + zones::format_number(value) + " to " + point.id + " failed: " + error->message;
   events_.publish(std::move(e));
 }
 
@@ -366,7 +367,7 @@ void Controller::on_readback_mismatch(const zones::Point& point, double desired,
   e.zone = point.zone;
   e.subject = point.id;
   e.who = "modbus";
-  e.message = point.id + " reads back " + std::to_string(actual) + " although " + std::to_string(desired) + " was written";
+  e.message = point.id + " reads back " + zones::format_number(actual) + " although " + zones::format_number(desired) + " was written";
   events_.publish(std::move(e));
 }
 

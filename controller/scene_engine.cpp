@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "drivers/modbus/register_codec.hpp"
+#include "zones/number_format.hpp"
 
 namespace atmo::controller {
 namespace json = boost::json;
@@ -63,7 +64,12 @@ Status SceneEngine::apply_zone_scene(std::string_view zone, std::string_view sce
   state.fade_ms = plan->fade_ms;
   hold.set_at = now;
   state.hold = hold;
-  reconcile_zone(std::string(zone), true);
+  // A scene change restores every output, diagnostic writes included (those the scene does not
+  // drive keep theirs: the scene has no value to restore them to).
+  for (const auto& target : plan->points) {
+    if (overrides_.contains(target.point->id)) end_override(target.point->id, "scene " + std::string(scene) + " applied");
+  }
+  reconcile_zone(std::string(zone), true, Delivery::when_changed, /*restore=*/true);
   publish_scene_event(std::string(zone), before, state,
                       zones::enforce_safety(*venue_, std::move(*plan), safety_context(now)));
   return ok_status();
@@ -95,6 +101,11 @@ void SceneEngine::set_fire_alarm(bool active, const std::string& why) {
   // Raised: every safety output is sent again, whatever was sent before (a diffuser switched on
   // by hand while its scene had it off must still go off now).
   const Delivery delivery = active ? Delivery::always : Delivery::when_changed;
+  if (active) {
+    for (const auto& zone : venue_->zones()) {
+      for (const auto& t : zones::fire_alarm_plan(*venue_, zone.id()).points) end_override(t.point->id, "the fire alarm");
+    }
+  }
   for (const auto& zone : venue_->zones()) reconcile_zone(zone.id(), true, delivery);
 }
 
@@ -102,7 +113,7 @@ zones::SafetyContext SceneEngine::safety_context(TimeMs now) const {
   return zones::SafetyContext{fire_alarm_, calendar_.local_clock_time(now)};
 }
 
-void SceneEngine::reconcile_zone(const std::string& zone, bool scene_change, Delivery delivery) {
+void SceneEngine::reconcile_zone(const std::string& zone, bool scene_change, Delivery delivery, bool restore) {
   const TimeMs now = clock_.now_ms();
   std::optional<zones::ScenePlan> plan;
   if (fire_alarm_) {
@@ -119,6 +130,13 @@ void SceneEngine::reconcile_zone(const std::string& zone, bool scene_change, Del
   const TimeMs fade_ms = fire_alarm_ ? 0 : plan->fade_ms;
   for (const auto& target : plan->points) {
     const zones::Point& point = *target.point;
+    if (auto ov = overrides_.find(point.id); ov != overrides_.end()) {
+      // A diagnostic write holds against fades, but never against a rule that starts meanwhile
+      // (a scent-free window opening at noon).
+      auto safe = check_safe_to_hold(point, ov->second.value, now);
+      if (safe) continue;
+      end_override(point.id, safe.error().message);
+    }
     auto [it, inserted] = outputs_state_.try_emplace(point.id);
     OutputState& out = it->second;
     if (inserted) {
@@ -132,7 +150,17 @@ void SceneEngine::reconcile_zone(const std::string& zone, bool scene_change, Del
     } else if (out.fade.to != target.value) {
       out.fade = out.fade.retarget(target.value, now, fade_ms, target.curve);
     }
-    drive(point, out, now, delivery);
+    // A scene change restores every output: one the device reads back away from what was last
+    // sent (set by hand, by a diagnostic tool on the bus) is sent again though the engine's own
+    // value did not change.
+    Delivery d = delivery;
+    if (restore && out.last_sent) {
+      if (auto seen = observed_.find(point.id);
+          seen != observed_.end() && std::abs(seen->second - *out.last_sent) >= resolution(point)) {
+        d = Delivery::always;
+      }
+    }
+    drive(point, out, now, d);
   }
   if (plan->sound) {
     auto it = sound_state_.find(zone);
@@ -173,16 +201,103 @@ void SceneEngine::drive(const zones::Point& point, OutputState& out, TimeMs now,
   out.last_sent = value;
 }
 
+Status SceneEngine::check_safe_to_hold(const zones::Point& point, double value, TimeMs now) const {
+  // The question is asked of the safety layer itself, so the rules live in one place: the zone's
+  // current scene with this one output changed, through enforce_safety. A rule that moves the value
+  // (the fire alarm's lights and diffusers, a scent-free window, the duty limit) refuses the write.
+  zones::ScenePlan plan;
+  plan.zone = point.zone;
+  if (auto it = zones_.find(point.zone); it != zones_.end()) {
+    if (const auto* scene = venue_->zone_scene(point.zone, it->second.scene)) {
+      if (auto planned = zones::plan_zone_scene(*venue_, point.zone, *scene, it->second.cause)) plan = std::move(*planned);
+    }
+  }
+  plan.scene = "manual";
+  std::erase_if(plan.points, [&](const zones::PointTarget& t) { return t.point == &point; });
+  plan.points.push_back(zones::PointTarget{&point, value, zones::FadeCurve::step, "manual"});
+  const auto enforced = zones::enforce_safety(*venue_, std::move(plan), safety_context(now));
+  const auto* kept = enforced.target(point.id);
+  if (fire_alarm_ && !kept) return ok_status();  // the override leaves this output alone (climate)
+  if (kept && std::abs(kept->value - value) < 1e-9) return ok_status();
+  // The rule that moved it: the forced target names it as its source, its note says it for people.
+  const std::string forced_by = kept ? kept->source : std::string();
+  std::string rule = fire_alarm_ ? "the fire alarm holds lights and diffusers until it clears" : "a safety rule holds it";
+  for (const auto& n : enforced.notes) {
+    if (n.rule == "fire_alarm" && fire_alarm_) break;
+    if (n.target == point.id || (!forced_by.empty() && n.rule == forced_by)) {
+      rule = n.detail;
+      break;
+    }
+  }
+  return make_error(point.id + " cannot be written now: " + rule);
+}
+
+Status SceneEngine::write_manual(const zones::Point& point, double value, const std::string& who) {
+  if (!point.output() || point.disabled) return make_error("'" + point.id + "' is not an output atmo drives");
+  const TimeMs now = clock_.now_ms();
+  if (auto safe = check_safe_to_hold(point, value, now); !safe) return safe;
+  if (auto sent = outputs_.set_output(point, value, Delivery::always); !sent) return sent;
+  // The engine's own picture of the output moves with the write: a scene change later fades from
+  // here and therefore sends, even when the scene asks what it asked before the write.
+  OutputState& out = outputs_state_[point.id];
+  out.fade = zones::PointFade::hold(value, now, zones::FadeCurve::step);
+  out.last_sent = value;
+  failed_outputs_.erase(point.id);
+  const bool replaced = overrides_.contains(point.id);
+  overrides_[point.id] = ManualOverride{point.id, point.zone, value, who, now};
+  Event e;
+  e.kind = "output.override";
+  e.zone = point.zone;
+  e.subject = point.id;
+  e.who = who;
+  e.message = point.id + (replaced ? " overridden again by " : " overridden by ") + who + ": " + zones::format_number(value) +
+              " until the zone's next scene change";
+  events_.publish(std::move(e));
+  return ok_status();
+}
+
+void SceneEngine::end_override(const std::string& point_id, const std::string& why) {
+  auto it = overrides_.find(point_id);
+  if (it == overrides_.end()) return;
+  Event e;
+  e.kind = "output.override_ended";
+  e.zone = it->second.zone;
+  e.subject = point_id;
+  e.who = "scene-engine";
+  e.message = point_id + " override (" + zones::format_number(it->second.value) + " by " + it->second.who + ") ended: " + why;
+  overrides_.erase(it);
+  events_.publish(std::move(e));
+}
+
+void SceneEngine::release_override(std::string_view point_id) {
+  auto it = overrides_.find(point_id);
+  if (it == overrides_.end()) return;
+  const std::string zone = it->second.zone;
+  end_override(std::string(point_id), "released");
+  reconcile_zone(zone, true);
+}
+
 void SceneEngine::tick() {
   const TimeMs now = clock_.now_ms();
   // Re-plan: safety windows open and close by the clock, not by scene changes.
   for (const auto& zone : venue_->zones()) reconcile_zone(zone.id(), false);
   for (auto& [id, out] : outputs_state_) {
+    if (overrides_.contains(id)) continue;
     if (const auto* point = venue_->point(id)) drive(*point, out, now);
   }
 }
 
-void SceneEngine::note_output_reading(const zones::Point& point, double value) { observed_[point.id] = value; }
+void SceneEngine::note_output_reading(const zones::Point& point, double value) {
+  observed_[point.id] = value;
+  // During the fire alarm, a safety output read back away from its safe value (switched by hand,
+  // or written past atmo with a diagnostic tool on the bus) is sent again at once: the bus would
+  // otherwise believe the device still holds what it wrote.
+  if (!fire_alarm_) return;
+  auto it = outputs_state_.find(point.id);
+  if (it == outputs_state_.end() || !it->second.last_sent || overrides_.contains(point.id)) return;
+  if (std::abs(value - *it->second.last_sent) < resolution(point)) return;
+  drive(point, it->second, clock_.now_ms(), Delivery::always);
+}
 
 void SceneEngine::release_hold(std::string_view zone) {
   if (auto it = zones_.find(zone); it != zones_.end()) it->second.hold = {};

@@ -51,6 +51,17 @@ struct Hold {
   TimeMs set_at = 0;
 };
 
+/// A technician's diagnostic write to one output, past the zone's scene: it holds until the zone's
+/// next scene change (which restores every output), a safety rule that needs the output (the fire
+/// alarm, a scent-free window opening), or its release.
+struct ManualOverride {
+  std::string point;
+  std::string zone;
+  double value = 0;
+  std::string who;
+  TimeMs since = 0;
+};
+
 struct ZoneState {
   std::string scene;          ///< the zone scene asked for (shown once the fire alarm clears)
   zones::ChangeCause cause;
@@ -87,6 +98,20 @@ class SceneEngine {
   /// starts from the device's real state instead of jumping.
   void note_output_reading(const zones::Point& point, double value);
 
+  /// A diagnostic write of one output (the API's point write): sent at once, even if the bus
+  /// believes the device holds it, and held against the zone's fades until its next scene change.
+  /// Errors: not an output, disabled, out of range or not encodable; a safety rule in force decides
+  /// that output (the fire alarm, a scent-free window, the diffuser duty limit), so nothing moves it.
+  Status write_manual(const zones::Point& point, double value, const std::string& who);
+  /// Whether the safety layer lets `point` hold `value` now (write_manual asks the same): the
+  /// API tells a refusal by a rule (409) from a bad value (400) with it.
+  Status check_safe_to_hold(const zones::Point& point, double value) const {
+    return check_safe_to_hold(point, value, clock_.now_ms());
+  }
+  /// Ends an override: the output goes back to what the zone's scene asks of it.
+  void release_override(std::string_view point_id);
+  const std::map<std::string, ManualOverride, std::less<>>& overrides() const { return overrides_; }
+
   void release_hold(std::string_view zone);
   const ZoneState* zone_state(std::string_view zone) const;
   const std::map<std::string, ZoneState, std::less<>>& zone_states() const { return zones_; }
@@ -108,7 +133,11 @@ class SceneEngine {
   };
 
   Status check_not_in_alarm() const;
-  void reconcile_zone(const std::string& zone, bool scene_change, Delivery delivery = Delivery::when_changed);
+  Status check_safe_to_hold(const zones::Point& point, double value, TimeMs now) const;
+  void end_override(const std::string& point_id, const std::string& why);
+  /// `restore`: a scene change, which sends again every output whose read-back left the value sent.
+  void reconcile_zone(const std::string& zone, bool scene_change, Delivery delivery = Delivery::when_changed,
+                      bool restore = false);
   void drive(const zones::Point& point, OutputState& state, TimeMs now, Delivery delivery = Delivery::when_changed);
   zones::SafetyContext safety_context(TimeMs now) const;
   void publish_scene_event(const std::string& zone, const ZoneState& before, const ZoneState& after,
@@ -126,6 +155,7 @@ class SceneEngine {
   std::map<std::string, double, std::less<>> observed_;  ///< last read-back of each output
   std::map<std::string, zones::SoundPlan, std::less<>> sound_state_;
   std::map<std::string, std::string, std::less<>> failed_outputs_;  ///< point -> last error (logged once)
+  std::map<std::string, ManualOverride, std::less<>> overrides_;    ///< point -> diagnostic write in force
   bool fire_alarm_ = false;
   TimeMs tick_ms_ = 250;
 };

@@ -1,5 +1,7 @@
 #include "zones/compliance.hpp"
 
+#include "zones/number_format.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -9,11 +11,6 @@
 namespace atmo::zones {
 namespace {
 
-std::string format_value(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
 
 std::string format_duration(TimeMs ms) {
   const TimeMs s = ms / 1000;
@@ -153,9 +150,9 @@ void ComplianceEngine::raise(Criterion& c, ComplianceUpdate& out) {
   e.item = c.config->id();
   e.start = c.outside_since.value_or(now_);
   e.worst_value = c.worst;
-  e.message = c.point_id + " (" + std::string(to_string(e.sense)) + "): " + format_value(c.worst) +
-              (c.unit.empty() ? "" : " " + c.unit) + " outside " + format_value(r.min()) + ".." +
-              format_value(r.max()) + " for more than " + format_duration(c.tolerance_ms);
+  e.message = c.point_id + " (" + std::string(to_string(e.sense)) + "): " + format_number(c.worst) +
+              (c.unit.empty() ? "" : " " + c.unit) + " outside " + format_number(r.min()) + ".." +
+              format_number(r.max()) + " for more than " + format_duration(c.tolerance_ms);
   out.events.push_back(std::move(e));
 }
 
@@ -171,7 +168,7 @@ void ComplianceEngine::clear(Criterion& c, const std::string& why, ComplianceUpd
   e.duration_ms = e.end - e.start;
   e.worst_value = c.worst;
   e.message = c.point_id + " (" + std::string(to_string(e.sense)) + "): " + why + " after " +
-              format_duration(e.duration_ms) + ", worst " + format_value(c.worst) +
+              format_duration(e.duration_ms) + ", worst " + format_number(c.worst) +
               (c.unit.empty() ? "" : " " + c.unit);
   out.events.push_back(std::move(e));
   c.alarm = false;

@@ -1,5 +1,7 @@
 #include "zones/scene_plan.hpp"
 
+#include "zones/number_format.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,12 +9,6 @@
 
 namespace atmo::zones {
 namespace {
-
-std::string format_number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
 
 // Sets (or replaces) the target of one point, clamping to the point's valid range.
 void set_target(ScenePlan& plan, const Point* point, double value, std::string source) {

@@ -97,6 +97,14 @@ v1::ZoneStatus zone_status(controller::Controller& c, std::string_view zone, boo
   if (auto it = sound.find(zone); it != sound.end() && it->second.at >= out.since_ms()) {
     out.set_sound_level_db(it->second.level_db);
   }
+  for (const auto& [id, o] : c.scenes().overrides()) {
+    if (o.zone != zone) continue;
+    auto* v = out.add_overrides();
+    v->set_point(id);
+    v->set_value(o.value);
+    v->set_who(o.who);
+    v->set_since_ms(o.since);
+  }
   for (int s = v1::SENSE_SIGHT; s <= v1::SENSE_TASTE; ++s) {
     *out.add_senses() = sense_status(c, zone, static_cast<v1::Sense>(s));
   }

@@ -157,7 +157,8 @@ int run_zones(const ZonesOptions& o) {
     for (const auto& z : zones->zones()) {
       table.add({z.zone(), text.zone_name(z.zone()), z.scene().empty() ? "-" : z.scene(),
                  z.since_ms() ? time.clock(z.since_ms()) : "-", z.cause_who().empty() ? "-" : z.cause_who(),
-                 hold_text(z.hold(), time), sound_text(z), paint.state(worst_state(z))});
+                 hold_text(z.hold(), time) + (z.overrides_size() ? ", " + std::to_string(z.overrides_size()) + " override(s)" : ""),
+                 sound_text(z), paint.state(worst_state(z))});
     }
     table.print(std::cout, paint);
     return kExitOk;
@@ -181,7 +182,14 @@ int run_zones(const ZonesOptions& o) {
             << "  sound    " << sound_text(z) << "\n"
             << "  senses  ";
   for (const auto sense : kSenses) std::cout << " " << sense_word(sense) << " " << paint.state(sense_state(z, sense));
-  std::cout << "\n  scenes   " << text.scene_ids(z.zone()) << "\n\n";
+  std::cout << "\n  scenes   " << text.scene_ids(z.zone()) << "\n";
+  // A diagnostic write holds until the zone's next scene change: say so, or the zone looks
+  // as if its scene were not applied.
+  for (const auto& ov : z.overrides()) {
+    std::cout << "  override " << ov.point() << " = " << number(ov.value(), 2) << " by " << ov.who() << " since "
+              << time.clock(ov.since_ms()) << " (until the next scene change)\n";
+  }
+  std::cout << "\n";
   TextTable readings({"POINT", "VALUE", "UNIT", "QUALITY", "AGE"});
   readings.align_right({1});
   for (const auto& r : z.readings()) {

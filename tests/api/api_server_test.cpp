@@ -40,6 +40,11 @@ double scene_level(const ApiRig& rig, const std::string& cookie, const std::stri
   throw std::runtime_error("no scene " + zone + "/" + scene);
 }
 
+std::size_t override_count(const json::value& zone) {
+  const auto* o = zone.as_object().if_contains("overrides");
+  return o ? o->as_array().size() : 0;
+}
+
 std::string level_body(double db) { return "{\"levelDb\":" + std::to_string(db) + "}"; }
 
 }  // namespace
@@ -710,4 +715,103 @@ TEST_CASE("API: a manager adds a date exception that runs at once, survives a re
   CHECK(std::count_if(lines.begin(), lines.end(), [](const std::string& l) {
           return l.find("schedule.exception") != std::string::npos;
         }) >= 8);
+}
+
+TEST_CASE("API: during the fire alarm no write moves a light or a diffuser, by any role or path", "[safety]") {
+  // The security probe's critical finding: point writes answered 200 during the alarm and the
+  // hammam stayed dark, a diffuser on at 100 %, for the 60 s watched.
+  ApiRig rig;
+  const auto technician = rig.login("technician", "5555");
+  const auto admin = rig.login("admin", "1111");
+  REQUIRE(rig.simulator->set("lounge.scent.enabled", 1).ok());
+  REQUIRE(rig.simulator->set("entrance.fire.alarm", 1).ok());
+  const auto sim_value = [&](const char* point) { return rig.simulator->get(point).value(); };
+  const auto safe = [&] {
+    return sim_value("hammam.light.level") == 100 && sim_value("hammam.light.red") == 100 &&
+           sim_value("lounge.scent.enabled") == 0 && sim_value("lounge.scent.intensity") == 0;
+  };
+  bool reached = false;
+  for (int i = 0; i < 50 && !reached; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    reached = safe() && rig.on_io([&] { return rig.controller->fire_alarm(); });
+  }
+  REQUIRE(reached);
+
+  struct Write {
+    const char* point;
+    double value;
+  };
+  for (const auto& cookie : {technician, admin}) {
+    for (const Write w : {Write{"hammam.light.level", 0}, Write{"hammam.light.red", 0}, Write{"lounge.scent.enabled", 1},
+                          Write{"lounge.scent.intensity", 100}}) {
+      INFO(w.point);
+      auto r = rig.post(std::string("/api/v1/points/") + w.point + "/write", "{\"value\":" + std::to_string(w.value) + "}", cookie);
+      CHECK(r.status == 409);
+      CHECK_THAT(r.body, Catch::Contains("fire alarm"));
+    }
+  }
+  // Scene changes are refused too, zone and venue.
+  CHECK(rig.post("/api/v1/zones/hammam/scene", R"({"scene":"closed"})", admin).status == 409);
+  CHECK(rig.post("/api/v1/venue/scene", R"({"scene":"closed"})", admin).status == 409);
+  // A device changed past atmo (a wall switch, `atmo modbus write` on the bus): the read-back
+  // brings the daemon to send the safe value again.
+  REQUIRE(rig.simulator->set("hammam.light.level", 0).ok());
+  REQUIRE(rig.simulator->set("lounge.scent.enabled", 1).ok());
+  // Several poll periods of the buses: every safety output must hold, or be back, by then.
+  bool restored = false;
+  for (int i = 0; i < 100 && !restored; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    restored = safe();
+  }
+  INFO("hammam.light.level " << sim_value("hammam.light.level") << ", lounge.scent.enabled " << sim_value("lounge.scent.enabled"));
+  CHECK(restored);
+  // And what the refused writes asked never reached a device in between.
+  for (int i = 0; i < 15; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK(safe());
+  }
+  CHECK(override_count(rig.get("/api/v1/zones/hammam", technician).json()) == 0);  // none was recorded
+  CHECK(override_count(rig.get("/api/v1/zones/lounge", technician).json()) == 0);
+}
+
+TEST_CASE("API: a technician's point write is shown as an override and undone by the next scene change") {
+  // The integrator's finding: cct written to 2500, then a scene whose cct is the previous scene's
+  // (2700 in the lounge's opening and day): nothing was written and the device kept 2500.
+  ApiRig rig;
+  const auto technician = rig.login("technician", "5555");
+  const auto reception = rig.login("reception", "3333");
+  REQUIRE(rig.post("/api/v1/zones/lounge/scene", R"({"scene":"opening"})", reception).status == 200);
+  const auto sim_cct = [&] { return rig.simulator->get("lounge.light.cct").value(); };
+  bool at = false;
+  for (int i = 0; i < 50 && !at; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    at = sim_cct() == 2700;
+  }
+  REQUIRE(at);
+  auto written = rig.post("/api/v1/points/lounge.light.cct/write", R"({"value":2500,"reason":"lamp test"})", technician);
+  REQUIRE(written.status == 200);
+  at = false;
+  for (int i = 0; i < 50 && !at; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    at = sim_cct() == 2500;
+  }
+  REQUIRE(at);
+  auto zone = rig.get("/api/v1/zones/lounge", technician).json();
+  REQUIRE(override_count(zone) == 1);
+  const auto& ov = zone.at("overrides").as_array().at(0);
+  CHECK(str(ov, "point") == "lounge.light.cct");
+  CHECK(ov.at("value").to_number<double>() == 2500);
+  CHECK(str(ov, "who") == "technician");
+
+  // The day scene: cct 2700 as before, a 60 s fade on the venue clock.
+  REQUIRE(rig.post("/api/v1/zones/lounge/scene", R"({"scene":"day"})", reception).status == 200);
+  CHECK(override_count(rig.get("/api/v1/zones/lounge", technician).json()) == 0);
+  rig.clock.advance(61'000);
+  at = false;
+  for (int i = 0; i < 50 && !at; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    at = sim_cct() == 2700;
+  }
+  INFO("lounge.light.cct on the device: " << sim_cct());
+  CHECK(at);
 }

@@ -136,3 +136,122 @@ TEST_CASE("scene state survives a restart through its snapshot", "[scene_engine]
   CHECK(after.outputs.at("treatment-1.light.level") == Approx(20));  // outputs re-driven at once
   CHECK_FALSE(after.scenes.restore_json("{not json").ok());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Diagnostic point writes: through the engine, under the safety layer, restored by a scene change
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("a diagnostic write is restored by the next scene change even when the scene asks the same value",
+          "[scene_engine][override]") {
+  // The integrator's finding: cct written to 2500 by hand, then a scene whose cct (2700) is the one
+  // the previous scene had; the engine's own last-sent value had not changed, so nothing was sent.
+  DemoRig rig;
+  const TimeMs t0 = rig.local(2026, 11, 23, 12, 0);
+  rig.clock.set(t0);
+  REQUIRE(rig.scenes.apply_zone_scene("lounge", "opening", kTablet).ok());  // cct 2700
+  const zones::Point& cct = *rig.venue->point("lounge.light.cct");
+  REQUIRE(rig.scenes.write_manual(cct, 2500, "technician").ok());
+  CHECK(rig.outputs.at("lounge.light.cct") == 2500);
+  CHECK(rig.outputs.rewrites["lounge.light.cct"] == 1);  // sent even if the bus believes it is there
+  REQUIRE(rig.scenes.overrides().count("lounge.light.cct"));
+  CHECK(rig.scenes.overrides().at("lounge.light.cct").who == "technician");
+  CHECK(rig.count("output.override") == 1);
+
+  // Ticks and fades do not undo the write: it holds until the scene changes.
+  rig.clock.set(t0 + 60'000);
+  rig.scenes.tick();
+  CHECK(rig.outputs.at("lounge.light.cct") == 2500);
+
+  REQUIRE(rig.scenes.apply_zone_scene("lounge", "day", kTablet).ok());  // cct 2700 again, fade 60 s
+  CHECK(rig.scenes.overrides().empty());
+  CHECK(rig.count("output.override_ended") == 1);
+  rig.clock.set(t0 + 120'000);
+  rig.scenes.tick();
+  CHECK(rig.outputs.at("lounge.light.cct") == Approx(2700));
+}
+
+TEST_CASE("during the fire alarm no diagnostic write moves a light or a diffuser", "[scene_engine][safety][override]") {
+  DemoRig rig;
+  rig.clock.set(rig.local(2026, 11, 23, 19, 0));
+  REQUIRE(rig.scenes.apply_venue_scene("evening", {"schedule", "program weekday"}).ok());
+  rig.scenes.set_fire_alarm(true, "input entrance.fire.alarm");
+  const auto writes_before = rig.outputs.writes;
+  for (const char* id : {"hammam.light.level", "hammam.light.red", "lounge.scent.enabled", "lounge.scent.intensity"}) {
+    INFO(id);
+    const zones::Point* p = rig.venue->point(id);
+    REQUIRE(p);
+    const double unsafe = p->quantity() == v1::QUANTITY_SCENT_ENABLE ? 1 : (p->quantity() == v1::QUANTITY_SCENT_INTENSITY ? 100 : 0);
+    auto refused = rig.scenes.write_manual(*p, unsafe, "technician");
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message, Catch::Contains("fire alarm"));
+    CHECK_FALSE(rig.scenes.check_safe_to_hold(*p, unsafe).ok());
+  }
+  CHECK(rig.outputs.writes == writes_before);  // nothing reached the outputs
+  CHECK(rig.scenes.overrides().empty());
+  // The safe value itself, and an output the override leaves alone, may still be written.
+  CHECK(rig.scenes.write_manual(*rig.venue->point("hammam.light.level"), 100, "technician").ok());
+  CHECK(rig.scenes.write_manual(*rig.venue->point("lounge.climate.setpoint"), 23, "technician").ok());
+}
+
+TEST_CASE("the fire alarm ends every override of a safety output and sends the safe value", "[scene_engine][safety][override]") {
+  DemoRig rig;
+  rig.clock.set(rig.local(2026, 11, 23, 19, 0));
+  REQUIRE(rig.scenes.apply_venue_scene("evening", {"schedule", "program weekday"}).ok());
+  REQUIRE(rig.scenes.write_manual(*rig.venue->point("hammam.light.level"), 0, "technician").ok());
+  REQUIRE(rig.scenes.write_manual(*rig.venue->point("lounge.scent.enabled"), 1, "technician").ok());
+  REQUIRE(rig.scenes.write_manual(*rig.venue->point("lounge.climate.setpoint"), 23, "technician").ok());
+  rig.scenes.set_fire_alarm(true, "input entrance.fire.alarm");
+  CHECK(rig.outputs.at("hammam.light.level") == 100);
+  CHECK(rig.outputs.at("lounge.scent.enabled") == 0);
+  CHECK_FALSE(rig.scenes.overrides().count("hammam.light.level"));
+  CHECK_FALSE(rig.scenes.overrides().count("lounge.scent.enabled"));
+  CHECK(rig.scenes.overrides().count("lounge.climate.setpoint"));  // not a safety output: it holds
+  rig.clock.advance(10'000);
+  rig.scenes.tick();
+  CHECK(rig.outputs.at("hammam.light.level") == 100);
+  CHECK(rig.outputs.at("lounge.scent.enabled") == 0);
+}
+
+TEST_CASE("during the fire alarm a safety output read back away from its safe value is sent again",
+          "[scene_engine][safety][override]") {
+  // Switched by hand at the panel, or written past atmo with `atmo modbus write`: the bus would
+  // believe the device still holds 100 % and never write it again.
+  DemoRig rig;
+  rig.clock.set(rig.local(2026, 11, 23, 19, 0));
+  REQUIRE(rig.scenes.apply_venue_scene("evening", {"schedule", "program weekday"}).ok());
+  rig.scenes.set_fire_alarm(true, "input entrance.fire.alarm");
+  const zones::Point& level = *rig.venue->point("hammam.light.level");
+  const int rewrites = rig.outputs.rewrites["hammam.light.level"];
+  rig.scenes.note_output_reading(level, 100);  // as sent: nothing to do
+  CHECK(rig.outputs.rewrites["hammam.light.level"] == rewrites);
+  rig.scenes.note_output_reading(level, 0);
+  CHECK(rig.outputs.rewrites["hammam.light.level"] == rewrites + 1);
+  CHECK(rig.outputs.at("hammam.light.level") == 100);
+}
+
+TEST_CASE("a scent-free window refuses scent by hand and ends a scent override when it opens",
+          "[scene_engine][safety][override]") {
+  DemoRig rig;
+  // treatment-2 is scent-free on Tuesdays 12:00-14:00. 2026-11-24 is a Tuesday.
+  rig.clock.set(rig.local(2026, 11, 24, 11, 50));
+  REQUIRE(rig.scenes.apply_zone_scene("treatment-2", "day", kTablet).ok());
+  const zones::Point& enabled = *rig.venue->point("treatment-2.scent.enabled");
+  REQUIRE(rig.scenes.write_manual(enabled, 1, "technician").ok());
+  rig.clock.set(rig.local(2026, 11, 24, 12, 0));
+  rig.scenes.tick();
+  CHECK(rig.outputs.at("treatment-2.scent.enabled") == 0);
+  CHECK(rig.scenes.overrides().empty());
+  auto refused = rig.scenes.write_manual(enabled, 1, "technician");
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message, Catch::Contains("scent-free"));
+  CHECK(rig.outputs.at("treatment-2.scent.enabled") == 0);
+}
+
+TEST_CASE("a diagnostic write of something that is not a driven output is refused", "[scene_engine][override]") {
+  DemoRig rig;
+  rig.clock.set(rig.local(2026, 11, 23, 12, 0));
+  auto refused = rig.scenes.write_manual(*rig.venue->point("lounge.air.temperature"), 30, "technician");
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message, Catch::Contains("not an output"));
+  CHECK(rig.outputs.values.empty());
+}
