@@ -46,18 +46,24 @@ bool DeviceHealthTracker::fail(const std::string& error, TimeMs now) {
 bool DeviceHealthTracker::record(Outcome outcome, bool timeout, std::uint32_t latency_us, const std::string& error,
                                  TimeMs now) {
   ++health_.requests;
+  if (outcome == Outcome::garbage) {
+    // A frame that is not a well-formed answer to the request (a broken CRC, another request's
+    // reply) proves nothing about the device asked: a device sending only that is not online.
+    ++health_.garbled;
+    return fail(error, now);
+  }
   if (outcome == Outcome::no_answer) {
     if (timeout) ++health_.timeouts;
     return fail(error, now);
   }
-  // Any reply, even an exception, proves the device is there.
+  // A well-formed reply, even an exception, proves the device is there.
   const bool changed = !health_.online;  // unknown -> online and offline -> online are both news
   health_.online = true;
   health_.ever_answered = true;
   health_.consecutive_failures = 0;
   health_.last_answer_ms = now;
   latency_.add(latency_us);
-  if (outcome != Outcome::ok) {
+  if (outcome == Outcome::exception) {
     ++health_.errors;
     health_.last_error = error;
     health_.last_error_ms = now;

@@ -26,6 +26,7 @@ struct DeviceHealth {
   TimeMs last_answer_ms = 0;
   std::uint64_t requests = 0;  ///< transactions attempted (reads and writes)
   std::uint64_t errors = 0;    ///< all failed transactions: timeouts, exceptions, garbage, lost links
+  std::uint64_t garbled = 0;   ///< malformed replies (bad CRC, cut short, wrong size)
   std::uint64_t timeouts = 0;  ///< no answer within the response timeout
   double latency_p50_ms = 0;   ///< over the last kLatencySamples successful transactions
   double latency_p99_ms = 0;
@@ -57,7 +58,7 @@ class LatencyRing {
 enum class Outcome {
   ok,         ///< a valid reply
   exception,  ///< the device answered with a Modbus exception: alive, but refused
-  garbage,    ///< a malformed reply (bad CRC, bad length, wrong unit): alive, but broken
+  garbage,    ///< a malformed reply (bad CRC, bad length, wrong unit): no answer to the request
   no_answer,  ///< timeout, gateway target failed, link lost: counts towards offline
 };
 

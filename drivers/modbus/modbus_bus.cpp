@@ -269,8 +269,9 @@ void ModbusBus::pace_before_transaction() {
   while (!stopping() && steady_clock::now() < next_tx_allowed_) std::this_thread::sleep_until(next_tx_allowed_);
 }
 
-void ModbusBus::record(std::size_t device, Transaction kind, Outcome outcome, bool timeout, std::uint32_t latency_us,
+void ModbusBus::record(std::size_t device, Transaction kind, const TxStatus& status, std::uint32_t latency_us,
                        const std::string& error) {
+  const Outcome outcome = outcome_of(status.kind);
   bool changed = false;
   bool online = false;
   bool offline = false;
@@ -279,7 +280,8 @@ void ModbusBus::record(std::size_t device, Transaction kind, Outcome outcome, bo
     std::lock_guard lock(status_mutex_);
     ++(kind == Transaction::read ? stats_.reads : stats_.writes);
     if (outcome != Outcome::ok) stats_.last_error = error;
-    changed = health_[device].record(outcome, timeout, latency_us, error, clock_.now_ms());
+    stats_.discarded_replies += status.discarded;
+    changed = health_[device].record(outcome, status.kind == TxKind::timeout, latency_us, error, clock_.now_ms());
     online = health_[device].online();
     offline = health_[device].offline();
   }
@@ -362,7 +364,7 @@ void ModbusBus::poll(Poll& p) {
   const std::string error =
       status.ok() ? std::string() : status.message + " (unit " + std::to_string(r.device->config->unit()) + ", " +
                                         where(r.table, r.start, r.count) + ")";
-  record(p.device, Transaction::read, outcome_of(status.kind), status.kind == TxKind::timeout, latency, error);
+  record(p.device, Transaction::read, status, latency, error);
 
   if (status.ok()) {
     for (std::size_t i = 0; i < r.points.size(); ++i) {
@@ -377,7 +379,7 @@ void ModbusBus::poll(Poll& p) {
       batch_.push_back(tracker.on_value(*value, time));
       if (planned.point->output()) check_read_back(*planned.point, span, *value);
     }
-  } else if (status.kind == TxKind::exception || status.kind == TxKind::garbage) {
+  } else if (status.kind == TxKind::exception || (status.kind == TxKind::garbage && !device_offline(p.device))) {
     for (auto t : p.trackers) batch_.push_back(trackers_[t].on_bad(error, time));
   } else {
     const bool offline = device_offline(p.device);
@@ -391,18 +393,35 @@ void ModbusBus::check_read_back(const zones::Point& point, std::span<const std::
   auto it = output_of_.find(&point);
   if (it == output_of_.end()) return;
   Output& out = outputs_[it->second];
-  if (out.written.empty()) return;  // nothing written yet: the device's value is not ours to judge
-  const bool same = std::equal(words.begin(), words.end(), out.written.begin(), out.written.end());
+  double desired = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (!out.desired) return;  // nothing desired yet: the device's value is not ours to judge
+    // A value still waiting for its first write attempt is not applied yet, but nothing failed.
+    if (out.done_seq != out.seq && out.failed_seq != out.seq) return;
+    desired = *out.desired;
+  }
+  // The comparison is with the desired value, not with the last write that succeeded: a write that
+  // was refused or lost leaves the device at an older value that the last success would call right.
+  auto encoded = encode(*point.map, desired);
+  const bool same = encoded && std::equal(words.begin(), words.end(), encoded->span().begin(), encoded->span().end());
   const bool was_verify = out.verify;
   out.verify = false;
-  if (same) return;
-  spdlog::warn("modbus: read-back of {} gave {} although {} was written", point.id, value, out.written_value);
-  sink_.bus_readback_mismatch(point, out.written_value, value);
+  if (same) {
+    out.mismatch_reported = false;
+    return;
+  }
+  if (!out.mismatch_reported) {
+    spdlog::warn("modbus: {} is not applied: the device holds {}, {} is desired", point.id, value, desired);
+    sink_.bus_readback_mismatch(point, desired, value);
+    out.mismatch_reported = true;
+  }
   if (!was_verify) {
-    // The output drifted later (a wall panel, a device reset): reconcile it once more. Right after a
-    // write the mismatch is only reported, so a device that clamps values is not hammered.
+    // The output drifted later (a wall panel, a device reset) or a write failed: reconcile it once
+    // more. Right after a write that the device acknowledged, the mismatch is only reported, so a
+    // device that clamps values is not hammered.
     std::lock_guard lock(mutex_);
-    out.force = out.desired.has_value();
+    out.force = true;
   }
 }
 
@@ -440,8 +459,6 @@ void ModbusBus::write_pending() {
   if (pending.empty()) return;
   std::unordered_map<const zones::Point*, Snapshot> snapshot_of;
   for (const auto& s : snapshots) snapshot_of.emplace(outputs_[s.output].point, s);
-  std::unordered_map<const zones::Point*, std::vector<std::uint16_t>> words_of;
-  for (const auto& w : pending) words_of.emplace(w.point, w.words);
 
   for (const WriteRequest& w : plan_writes(std::move(pending))) {
     if (stopping() || !connection_->connected()) return;
@@ -457,7 +474,7 @@ void ModbusBus::write_pending() {
         status.ok() ? std::string()
                     : status.message + " (unit " + std::to_string(w.device->config->unit()) + ", writing " +
                           where(w.table, w.start, static_cast<unsigned>(w.words.size())) + ")";
-    record(device, Transaction::write, outcome_of(status.kind), status.kind == TxKind::timeout, latency, error);
+    record(device, Transaction::write, status, latency, error);
 
     const auto done = steady_clock::now();
     for (const auto* point : w.points) {
@@ -465,17 +482,19 @@ void ModbusBus::write_pending() {
       Output& out = outputs_[s.output];
       {
         std::lock_guard lock(mutex_);
-        if (status.ok() || status.kind == TxKind::exception || status.kind == TxKind::garbage) {
-          // Written, or refused by a device that is there: retrying the same value would not help.
+        if (status.ok()) {
           out.done_seq = s.seq;
           out.force = false;
+          out.mismatch_reported = false;  // what the device holds now is judged afresh
         } else {
+          // Refused (an exception: a device that is busy or failing now may take it later), garbled
+          // or unanswered: the device does not hold the value, so it is written again, after a
+          // pause, until it lands or a newer value supersedes it.
+          out.failed_seq = s.seq;
           out.retry_at = done + kWriteRetry;
         }
       }
       if (status.ok()) {
-        out.written = words_of.at(point);
-        out.written_value = s.value;
         out.verify = point->map->read_back();
         if (auto it = poll_of_.find(point); it != poll_of_.end()) polls_[it->second].next_due = done;  // read back now
         sink_.bus_write_result(*point, s.value, std::nullopt);

@@ -44,7 +44,8 @@ class BusSink {
   virtual void bus_device_health(DeviceHealth health) = 0;
   /// A write of `value` to `point` completed (error empty) or failed.
   virtual void bus_write_result(const zones::Point& point, double value, std::optional<Error> error) = 0;
-  /// A read-back found the output at `actual` although `desired` was written.
+  /// A read-back found the output at `actual`, not at its desired value `desired`: the desired
+  /// value is not applied (refused, lost, changed at the device). Reported once per episode.
   virtual void bus_readback_mismatch(const zones::Point& point, double desired, double actual) = 0;
 };
 
@@ -70,6 +71,9 @@ struct BusStats {
   std::uint64_t reads = 0;
   std::uint64_t writes = 0;
   std::uint64_t skipped_polls = 0;  ///< polls dropped because the previous one was still due (bus overloaded)
+  /// Replies thrown away because they answered no request in flight: late replies to requests that
+  /// had timed out, another unit's frames. Never taken for a value.
+  std::uint64_t discarded_replies = 0;
   std::size_t plan_requests = 0;    ///< read requests per full poll cycle
   std::size_t polled_points = 0;    ///< points those requests cover
   std::string last_error;
@@ -128,14 +132,14 @@ class ModbusBus {
     std::size_t device = 0;
     // Guarded by mutex_:
     std::optional<double> desired;
-    std::uint64_t seq = 0;       ///< bumps on every new desired value
-    std::uint64_t done_seq = 0;  ///< the seq last written (or refused by the device)
-    bool force = false;          ///< re-write although done: reconnect, device back, drift
+    std::uint64_t seq = 0;         ///< bumps on every new desired value
+    std::uint64_t done_seq = 0;    ///< the seq last written and acknowledged by the device
+    std::uint64_t failed_seq = 0;  ///< the seq whose last write failed (refused, unanswered): retried
+    bool force = false;            ///< re-write although done: reconnect, device back, drift
     SteadyTime retry_at{};
     // Worker only:
-    std::vector<std::uint16_t> written;  ///< raw words last written, for read-back comparison
-    double written_value = 0;
-    bool verify = false;                 ///< the next read-back checks a fresh write
+    bool verify = false;             ///< the next read-back checks a fresh write
+    bool mismatch_reported = false;  ///< this desired value was reported not applied
   };
 
   Accepted desire(const zones::Point& point, double value, bool rewrite);
@@ -145,7 +149,7 @@ class ModbusBus {
   void poll(Poll& poll);
   Poll* next_poll();
   enum class Transaction { read, write };
-  void record(std::size_t device, Transaction kind, Outcome outcome, bool timeout, std::uint32_t latency_us,
+  void record(std::size_t device, Transaction kind, const TxStatus& status, std::uint32_t latency_us,
               const std::string& error);
   /// Worker thread only. The worker is the only thread that changes health_, so it reads it without
   /// status_mutex_ (which guards it against readers on other threads); next_poll() asks this for

@@ -1,6 +1,8 @@
 #include "drivers/modbus/modbus_connection.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -79,11 +81,14 @@ Result<std::unique_ptr<ModbusConnection>> ModbusConnection::create(const v1::Bus
   if (!ctx) return make_error("cannot set up " + describe(bus) + ": " + modbus_strerror(errno));
   // Recovery is ours (reconnect with backoff); libmodbus's LINK mode retries without bound.
   modbus_set_error_recovery(ctx, MODBUS_ERROR_RECOVERY_NONE);
-  return std::unique_ptr<ModbusConnection>(new ModbusConnection(ctx, bus.has_rtu(), response_timeout));
+  const auto quiet = bus.has_rtu() ? std::max(inter_frame_gap(bus.rtu()), std::chrono::microseconds(1000))
+                                    : std::chrono::microseconds(1000);
+  return std::unique_ptr<ModbusConnection>(new ModbusConnection(ctx, bus.has_rtu(), response_timeout, quiet));
 }
 
-ModbusConnection::ModbusConnection(modbus_t* ctx, bool rtu, std::chrono::milliseconds response_timeout)
-    : ctx_(ctx), rtu_(rtu), response_timeout_(response_timeout) {
+ModbusConnection::ModbusConnection(modbus_t* ctx, bool rtu, std::chrono::milliseconds response_timeout,
+                                   std::chrono::microseconds quiet_gap)
+    : ctx_(ctx), rtu_(rtu), response_timeout_(response_timeout), quiet_gap_(quiet_gap) {
   set_timeout(ctx_, response_timeout_);
   // A reply's bytes follow each other closely; a long gap inside one means a broken frame.
   const auto byte_ms = static_cast<std::uint32_t>(std::min<std::int64_t>(response_timeout_.count(), 500));
@@ -118,6 +123,9 @@ TxStatus ModbusConnection::connect() {
   }
   connected_ = true;
   sent_ = 0;  // nothing sent on this connection can still answer
+  // A serial line keeps what arrived while nobody listened (a reply meant for the last program
+  // that had it open); libmodbus 3.1.6 opens it without flushing.
+  if (rtu_) drain_line();
   return {};
 }
 
@@ -144,6 +152,10 @@ TxStatus ModbusConnection::fail(int error) {
   return status;
 }
 
+TxStatus ModbusConnection::transact(tcp::Request request, std::span<std::uint16_t> values) {
+  return rtu_ ? transact_rtu(request, values) : transact_tcp(std::move(request), values);
+}
+
 TxStatus ModbusConnection::transact_tcp(tcp::Request request, std::span<std::uint16_t> values) {
   request.transaction = ++transaction_;
   tcp::encode(request, frame_);
@@ -158,6 +170,7 @@ TxStatus ModbusConnection::transact_tcp(tcp::Request request, std::span<std::uin
   const auto deadline = std::chrono::steady_clock::now() + response_timeout_;
   std::array<std::uint8_t, MODBUS_TCP_MAX_ADU_LENGTH> reply{};
   TxStatus status;
+  unsigned discarded = 0;
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
@@ -174,7 +187,10 @@ TxStatus ModbusConnection::transact_tcp(tcp::Request request, std::span<std::uin
     }
     const auto check = tcp::check_reply(
         request, std::span<const std::uint8_t>(reply.data(), static_cast<std::size_t>(rc)), sent_, values);
-    if (check.kind == tcp::ReplyKind::stale) continue;  // a late answer to an earlier request
+    if (check.kind == tcp::ReplyKind::stale) {  // a late answer to an earlier request
+      ++discarded;
+      continue;
+    }
     if (check.kind == tcp::ReplyKind::ok) break;
     if (check.kind == tcp::ReplyKind::exception && check.exception_code > 0 &&
         check.exception_code <= EMBXGTAR - MODBUS_ENOBASE) {
@@ -189,81 +205,153 @@ TxStatus ModbusConnection::transact_tcp(tcp::Request request, std::span<std::uin
   }
   set_timeout(ctx_, response_timeout_);
   sent_ = std::min<std::uint16_t>(static_cast<std::uint16_t>(sent_ + 1), kLateReplyWindow);
+  status.discarded = discarded;
   return status;
 }
+
+std::size_t ModbusConnection::drain_line() {
+  const int fd = modbus_get_socket(ctx_);
+  if (fd < 0) return 0;
+  std::size_t drained = 0;
+  std::array<std::uint8_t, 256> junk{};
+  // The first look does not wait: a silent line (the usual case) costs no time before a request.
+  timespec wait{0, 0};
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (ppoll(&p, 1, &wait, nullptr) <= 0 || !(p.revents & POLLIN)) break;
+    const ssize_t n = ::read(fd, junk.data(), junk.size());
+    if (n <= 0) break;
+    drained += static_cast<std::size_t>(n);
+    // Bytes came: the rest of their frame may still be on its way.
+    const auto quiet = std::chrono::duration_cast<std::chrono::nanoseconds>(quiet_gap_).count();
+    wait = timespec{static_cast<time_t>(quiet / 1'000'000'000), static_cast<long>(quiet % 1'000'000'000)};
+  }
+  return drained;
+}
+
+bool ModbusConnection::wait_out_late_reply(std::chrono::milliseconds guard) {
+  const int fd = modbus_get_socket(ctx_);
+  if (fd < 0) return false;
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, static_cast<int>(guard.count())) <= 0 || !(p.revents & POLLIN)) return false;
+  return drain_line() > 0;
+}
+
+TxStatus ModbusConnection::transact_rtu(const tcp::Request& request, std::span<std::uint16_t> values) {
+  // An RTU frame carries no transaction id: a reply that comes after its request timed out looks
+  // exactly like the answer to the next request of the same shape, and libmodbus 3.1.6 takes it as
+  // such. So the line is drained before every request (nothing left from before is read as an
+  // answer), each frame is matched to the request by unit, function and size and an echo by address
+  // and value (3.1.6 checks neither a write's echo nor, over RTU, anything once a frame passes its
+  // CRC), frames that do not match are skipped, and after a timeout a late reply is waited out.
+  unsigned discarded = drain_line() > 0 ? 1u : 0u;
+  tcp::encode(request, frame_);
+  constexpr std::size_t kMbapBeforeUnit = 6;  // transaction, protocol, length; RTU sends unit + PDU
+  // libmodbus 3.1.6 filters received frames on the context's unit id (another unit's frame comes
+  // back as length 0), so it must be the one asked.
+  modbus_set_slave(ctx_, request.unit);
+  if (modbus_send_raw_request(ctx_, frame_.data() + kMbapBeforeUnit,
+                              static_cast<int>(frame_.size() - kMbapBeforeUnit)) == -1) {
+    return fail(errno);
+  }
+  if (request.unit == 0) return {};  // a broadcast is never answered
+  const auto sent = std::chrono::steady_clock::now();
+  const auto deadline = sent + response_timeout_;
+  std::array<std::uint8_t, MODBUS_RTU_MAX_ADU_LENGTH> reply{};
+  TxStatus status;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    int error = ETIMEDOUT;
+    int rc = -1;
+    if (left.count() > 0) {
+      set_timeout(ctx_, left);
+      rc = modbus_receive_confirmation(ctx_, reply.data());
+      error = errno;
+    }
+    if (rc == -1 && error == ETIMEDOUT) {
+      status = classify_errno(ETIMEDOUT);
+      // Nothing answered in time, but the device may still: whatever comes within another response
+      // timeout is its late reply, read and thrown away here rather than by the next request.
+      if (wait_out_late_reply(response_timeout_)) {
+        ++discarded;
+        const auto late = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent);
+        status.message += "; a reply came about " + std::to_string(late.count()) +
+                          " ms after the request, later than the " + std::to_string(response_timeout_.count()) +
+                          " ms response timeout (raise the bus's response_timeout_ms)";
+      }
+      break;
+    }
+    if (rc == -1) {
+      status = classify_errno(error);
+      if (status.kind == TxKind::link) {
+        close();
+        break;
+      }
+      drain_line();  // a broken frame: the rest of it must not start the next one
+      break;
+    }
+    constexpr int kUnitAndCrc = 3;
+    if (rc < kUnitAndCrc + 2) {  // another unit's frame (rc 0), or too short to be anyone's answer
+      ++discarded;
+      continue;
+    }
+    const auto check = tcp::check_pdu(
+        request, reply[0], std::span<const std::uint8_t>(reply.data() + 1, static_cast<std::size_t>(rc - kUnitAndCrc)),
+        values);
+    if (check.kind == tcp::ReplyKind::ok) break;
+    if (check.kind == tcp::ReplyKind::exception) {
+      status = check.exception_code > 0 && check.exception_code <= EMBXGTAR - MODBUS_ENOBASE
+                   ? classify_errno(MODBUS_ENOBASE + check.exception_code)
+                   : TxStatus{TxKind::garbage, "Invalid exception code " + std::to_string(check.exception_code)};
+      break;
+    }
+    ++discarded;  // a whole frame, but not the answer to this request: a late one to another
+  }
+  set_timeout(ctx_, response_timeout_);
+  status.discarded = discarded;
+  return status;
+}
+
+namespace {
+
+tcp::Request make_request(unsigned unit, std::uint8_t function, unsigned start) {
+  tcp::Request request;
+  request.unit = static_cast<std::uint8_t>(unit);
+  request.function = function;
+  request.address = static_cast<std::uint16_t>(start);
+  return request;
+}
+
+}  // namespace
 
 TxStatus ModbusConnection::read(unsigned unit, v1::RegisterTable table, unsigned start, unsigned count,
                                 std::uint16_t* out) {
   if (!connected_) return {TxKind::link, "not connected"};
-  if (!rtu_) {
-    tcp::Request request;
-    request.unit = static_cast<std::uint8_t>(unit);
-    request.function = table == v1::REGISTER_TABLE_COIL       ? tcp::kReadCoils
-                       : table == v1::REGISTER_TABLE_DISCRETE ? tcp::kReadDiscreteInputs
-                       : table == v1::REGISTER_TABLE_INPUT    ? tcp::kReadInputRegisters
-                                                              : tcp::kReadHoldingRegisters;
-    request.address = static_cast<std::uint16_t>(start);
-    request.count = static_cast<std::uint16_t>(count);
-    return transact_tcp(std::move(request), std::span<std::uint16_t>(out, count));
-  }
-  modbus_set_slave(ctx_, static_cast<int>(unit));
-  const int addr = static_cast<int>(start);
-  const int nb = static_cast<int>(count);
-  int rc = -1;
-  if (table == v1::REGISTER_TABLE_COIL || table == v1::REGISTER_TABLE_DISCRETE) {
-    std::vector<std::uint8_t> bits(count);
-    rc = table == v1::REGISTER_TABLE_COIL ? modbus_read_bits(ctx_, addr, nb, bits.data())
-                                          : modbus_read_input_bits(ctx_, addr, nb, bits.data());
-    if (rc != -1) std::copy(bits.begin(), bits.end(), out);
-  } else if (table == v1::REGISTER_TABLE_INPUT) {
-    rc = modbus_read_input_registers(ctx_, addr, nb, out);
-  } else {
-    rc = modbus_read_registers(ctx_, addr, nb, out);
-  }
-  if (rc == -1) return fail(errno);
-  if (rc != nb) return {TxKind::garbage, "short reply: " + std::to_string(rc) + " of " + std::to_string(nb)};
-  return {};
+  tcp::Request request = make_request(unit,
+                                      table == v1::REGISTER_TABLE_COIL       ? tcp::kReadCoils
+                                      : table == v1::REGISTER_TABLE_DISCRETE ? tcp::kReadDiscreteInputs
+                                      : table == v1::REGISTER_TABLE_INPUT    ? tcp::kReadInputRegisters
+                                                                             : tcp::kReadHoldingRegisters,
+                                      start);
+  request.count = static_cast<std::uint16_t>(count);
+  return transact(std::move(request), std::span<std::uint16_t>(out, count));
 }
 
 TxStatus ModbusConnection::write(unsigned unit, v1::RegisterTable table, unsigned start,
                                  std::span<const std::uint16_t> words) {
   if (!connected_) return {TxKind::link, "not connected"};
   if (words.empty()) return {};
-  if (!rtu_) {
-    if (table != v1::REGISTER_TABLE_COIL && table != v1::REGISTER_TABLE_HOLDING) {
-      return {TxKind::exception, "the " + std::string(table == v1::REGISTER_TABLE_INPUT ? "input" : "discrete") +
-                                     " table is read-only"};
-    }
-    tcp::Request request;
-    request.unit = static_cast<std::uint8_t>(unit);
-    const bool coil = table == v1::REGISTER_TABLE_COIL;
-    request.function = words.size() == 1 ? (coil ? tcp::kWriteSingleCoil : tcp::kWriteSingleRegister)
-                                         : (coil ? tcp::kWriteMultipleCoils : tcp::kWriteMultipleRegisters);
-    request.address = static_cast<std::uint16_t>(start);
-    request.values.assign(words.begin(), words.end());
-    return transact_tcp(std::move(request), {});
-  }
-  modbus_set_slave(ctx_, static_cast<int>(unit));
-  const int addr = static_cast<int>(start);
-  const int nb = static_cast<int>(words.size());
-  int rc = -1;
-  if (table == v1::REGISTER_TABLE_COIL) {
-    if (words.size() == 1) {
-      rc = modbus_write_bit(ctx_, addr, words[0] != 0 ? 1 : 0);
-    } else {
-      std::vector<std::uint8_t> bits(words.size());
-      std::transform(words.begin(), words.end(), bits.begin(), [](std::uint16_t w) { return w != 0 ? 1 : 0; });
-      rc = modbus_write_bits(ctx_, addr, nb, bits.data());
-    }
-  } else if (table == v1::REGISTER_TABLE_HOLDING) {
-    rc = words.size() == 1 ? modbus_write_register(ctx_, addr, words[0])
-                           : modbus_write_registers(ctx_, addr, nb, words.data());
-  } else {
+  if (table != v1::REGISTER_TABLE_COIL && table != v1::REGISTER_TABLE_HOLDING) {
     return {TxKind::exception, "the " + std::string(table == v1::REGISTER_TABLE_INPUT ? "input" : "discrete") +
                                    " table is read-only"};
   }
-  if (rc == -1) return fail(errno);
-  return {};
+  const bool coil = table == v1::REGISTER_TABLE_COIL;
+  tcp::Request request = make_request(unit,
+                                      words.size() == 1 ? (coil ? tcp::kWriteSingleCoil : tcp::kWriteSingleRegister)
+                                                        : (coil ? tcp::kWriteMultipleCoils : tcp::kWriteMultipleRegisters),
+                                      start);
+  request.values.assign(words.begin(), words.end());
+  return transact(std::move(request), {});
 }
 
 }  // namespace atmo::modbus

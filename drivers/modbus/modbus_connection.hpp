@@ -1,8 +1,11 @@
 // One libmodbus context (TCP endpoint or RTU serial line) with atmo's rules applied: libmodbus's
 // own error recovery off, short bounded timeouts, errors classified into what they mean for a device
 // (exception, garbage, no answer, lost link), and a guard against file descriptors libmodbus cannot
-// handle. Over TCP atmo frames requests itself and matches each reply to its request by transaction,
-// unit, function and size (tcp_frame.hpp): libmodbus 3.1.6 would take another unit's reply as good.
+// handle. atmo frames requests itself and matches each reply to its request by unit, function and
+// size, and over TCP by transaction (tcp_frame.hpp): libmodbus 3.1.6 would take another unit's TCP
+// reply as good and does not compare an RTU write's echo. On an RTU line, which has no transaction
+// ids, stale input is drained before every request and a late reply is waited out after a timeout,
+// so it is never taken for the answer to the next request.
 // Not thread-safe, like libmodbus itself: only its bus worker calls it, except shutdown_now().
 #pragma once
 
@@ -39,6 +42,9 @@ enum class TxKind {
 struct TxStatus {
   TxKind kind = TxKind::ok;
   std::string message;  ///< libmodbus's words (modbus_strerror), empty when ok
+  /// Replies seen during the transaction that did not answer it (late replies to earlier
+  /// requests, another unit's frames) and were thrown away.
+  unsigned discarded = 0;
   bool ok() const { return kind == TxKind::ok; }
 };
 
@@ -77,10 +83,20 @@ class ModbusConnection {
   void shutdown_now();
 
  private:
-  ModbusConnection(_modbus* ctx, bool rtu, std::chrono::milliseconds response_timeout);
+  ModbusConnection(_modbus* ctx, bool rtu, std::chrono::milliseconds response_timeout,
+                   std::chrono::microseconds quiet_gap);
   TxStatus fail(int error);
+  TxStatus transact(tcp::Request request, std::span<std::uint16_t> values);
   /// TCP: sends `request` and waits for its reply, skipping late replies to the last requests.
   TxStatus transact_tcp(tcp::Request request, std::span<std::uint16_t> values);
+  /// RTU: drains the line, sends `request` and waits for the frame that answers it, skipping
+  /// others; after a timeout waits out a late reply (see late_reply_guard_).
+  TxStatus transact_rtu(const tcp::Request& request, std::span<std::uint16_t> values);
+  /// Reads and throws away whatever the serial line holds, until it has been silent for
+  /// quiet_gap_ (returns at once on a silent line). Returns the bytes thrown away.
+  std::size_t drain_line();
+  /// Waits up to `guard` for bytes on the serial line; true (line drained) when some came.
+  bool wait_out_late_reply(std::chrono::milliseconds guard);
 
   _modbus* ctx_;
   bool rtu_;
@@ -89,6 +105,8 @@ class ModbusConnection {
   std::mutex fd_mutex_;  ///< protects fd_: shutdown_now() must never touch a descriptor already closed
   int fd_ = -1;
   std::uint16_t transaction_ = 0;
+  /// RTU: the silence that ends a frame (the line's inter-frame gap, at least 1 ms).
+  std::chrono::microseconds quiet_gap_{1000};
   std::vector<std::uint8_t> frame_;  ///< the request being sent, reused: no allocation per request
   /// Requests sent on this connection, up to kLateReplyWindow: a reply to one of them that arrives
   /// late (after its own timeout) is skipped. A poll cycle of a busy bus is a few dozen requests.

@@ -78,10 +78,15 @@ ReplyCheck check_reply(const Request& r, std::span<const std::uint8_t> reply, st
     if (age >= 1 && age <= earlier) return ReplyCheck{ReplyKind::stale, 0, {}};
     return garbage("reply to transaction " + std::to_string(transaction) + ", not " + std::to_string(r.transaction));
   }
-  if (reply[6] != r.unit) {
-    return garbage("reply from unit " + std::to_string(reply[6]) + " to a request for unit " + std::to_string(r.unit));
+  return check_pdu(r, reply[6], reply.subspan(kHeader), values);
+}
+
+ReplyCheck check_pdu(const Request& r, std::uint8_t unit, std::span<const std::uint8_t> pdu,
+                     std::span<std::uint16_t> values) {
+  if (unit != r.unit) {
+    return garbage("reply from unit " + std::to_string(unit) + " to a request for unit " + std::to_string(r.unit));
   }
-  const auto pdu = reply.subspan(kHeader);
+  if (pdu.size() < 2) return garbage("reply of " + std::to_string(pdu.size()) + " bytes is too short");
   if (pdu[0] == (r.function | 0x80)) {
     if (pdu.size() != 2) return garbage("exception reply of the wrong size");
     return ReplyCheck{ReplyKind::exception, pdu[1], {}};

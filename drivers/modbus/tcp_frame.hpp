@@ -52,6 +52,13 @@ struct ReplyCheck {
   std::string error;  ///< what is wrong with a garbage reply, for the device's health and the reading
 };
 
+/// Checks the unit and PDU of a reply against `request`, whatever carried them: over TCP what
+/// follows the MBAP header's first six bytes, over RTU what lies between the frame's unit and its
+/// (already checked) CRC. An RTU frame has no transaction id, so this is all that tells a reply to
+/// this request from a late one to another. A read's values are written to `values`.
+ReplyCheck check_pdu(const Request& request, std::uint8_t unit, std::span<const std::uint8_t> pdu,
+                     std::span<std::uint16_t> values);
+
 /// Checks a whole reply (MBAP header and PDU, as libmodbus's receive returns it) against `request`.
 /// A reply whose transaction id is one of the `earlier` ids before the request's (requests sent
 /// before it on the same connection, whose answers may still arrive late) is stale; any other id is

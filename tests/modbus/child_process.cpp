@@ -7,19 +7,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <stdexcept>
 
 extern char** environ;
 
 namespace atmo::modbus::test {
 
-ChildProcess::ChildProcess(std::vector<std::string> argv, std::chrono::seconds lifetime) {
+ChildProcess::ChildProcess(std::vector<std::string> argv, std::chrono::seconds lifetime, bool commands) {
   argv.insert(argv.begin(), {"timeout", "-s", "KILL", std::to_string(lifetime.count())});
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  int in_fds[2] = {-1, -1};
+  if (commands && pipe2(in_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  // A child that died must fail write_line(), not end the test process with SIGPIPE.
+  if (commands) ::signal(SIGPIPE, SIG_IGN);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  if (commands) posix_spawn_file_actions_adddup2(&actions, in_fds[0], STDIN_FILENO);
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
@@ -27,8 +33,13 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::chrono::seconds l
   posix_spawn_file_actions_destroy(&actions);
   ::close(pipe_fds[1]);
   out_ = pipe_fds[0];
+  if (commands) {
+    ::close(in_fds[0]);
+    in_ = in_fds[1];
+  }
   if (rc != 0) {
     ::close(out_);
+    if (in_ >= 0) ::close(in_);
     throw std::runtime_error("cannot start " + argv[4]);
   }
 }
@@ -36,6 +47,19 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::chrono::seconds l
 ChildProcess::~ChildProcess() {
   kill();
   if (out_ >= 0) ::close(out_);
+  if (in_ >= 0) ::close(in_);
+}
+
+bool ChildProcess::write_line(const std::string& line) {
+  if (in_ < 0) return false;
+  const std::string text = line + "\n";
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(in_, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
 }
 
 void ChildProcess::kill() {

@@ -65,6 +65,14 @@ class Recorder final : public DeviceSetListener {
     for (const auto& r : readings_) n += r.point->id == point && r.quality == quality ? 1 : 0;
     return n;
   }
+  /// Every value `point` was reported with at `quality`, in order.
+  std::vector<double> values(const std::string& point, v1::Quality quality) const {
+    std::vector<double> out;
+    for (const auto& r : readings_) {
+      if (r.point->id == point && r.quality == quality) out.push_back(r.value);
+    }
+    return out;
+  }
   bool written_ok(const std::string& point, double value) const {
     for (const auto& w : writes) {
       if (w.point == point && w.value == value && !w.error) return true;

@@ -121,6 +121,23 @@ TEST_CASE("a device is offline after N consecutive failures and back with one re
   CHECK(health.snapshot().last_error == "Illegal data address");
 }
 
+TEST_CASE("garbage is no answer: a device sending only malformed replies turns offline", "[health]") {
+  // Issue 20: a diffuser whose "answers" were late replies to other requests never went offline.
+  auto venue = sensor_venue(3);
+  DeviceHealthTracker health(*venue->device("lounge.air"), 3);
+  CHECK(health.record(Outcome::ok, false, 1500, "", 1));
+  CHECK_FALSE(health.record(Outcome::garbage, false, 900, "Invalid CRC", 2));
+  CHECK_FALSE(health.record(Outcome::garbage, false, 900, "Invalid CRC", 3));
+  CHECK(health.record(Outcome::garbage, false, 900, "Invalid CRC", 4));  // third: offline
+  CHECK(health.offline());
+  const auto h = health.snapshot();
+  CHECK(h.garbled == 3);
+  CHECK(h.errors == 3);
+  CHECK(h.consecutive_failures == 3);
+  CHECK(h.last_error == "Invalid CRC");
+  CHECK(h.last_answer_ms == 1);
+}
+
 TEST_CASE("a device that never answers is reported offline after N failures", "[health]") {
   auto venue = sensor_venue(2);
   DeviceHealthTracker health(*venue->device("lounge.air"), 2);

@@ -122,3 +122,88 @@ TEST_CASE("RTU request pacing spaces transactions on a slow line", "[integration
   CHECK(requests <= static_cast<std::uint64_t>(elapsed.count() / 100 + 2));
   CHECK(devices.bus_stats().at(0).skipped_polls > 0);
 }
+
+namespace {
+
+/// Debian's pymodbus serving `units` on one end of a pty pair (tests/modbus/pymodbus_rtu_peer.py).
+struct RtuPeer {
+  RtuPeer(const std::string& tty, std::vector<unsigned> units)
+      : process(
+            [&] {
+              std::vector<std::string> argv = {"/usr/bin/python3",
+                                               std::string(ATMO_MODBUS_TEST_DIR) + "/pymodbus_rtu_peer.py", tty, "60"};
+              for (unsigned u : units) argv.push_back(std::to_string(u));
+              return argv;
+            }(),
+            70s, true) {
+    INFO("pymodbus_rtu_peer.py did not start; it needs Debian's python3-pymodbus");
+    REQUIRE(process.read_line(15s) == std::optional<std::string>("ready"));
+  }
+  /// Sends one command and returns its answer line.
+  std::string ask(const std::string& command) {
+    REQUIRE(process.write_line(command));
+    auto answer = process.read_line(5s);
+    REQUIRE(answer.has_value());
+    return *answer;
+  }
+  void tell(const std::string& command) { REQUIRE(ask(command) == "ok"); }
+  ChildProcess process;
+};
+
+}  // namespace
+
+TEST_CASE("RTU: a late reply is never taken for a later request, and the neighbour keeps reading",
+          "[integration][rtu]") {
+  // The integrator's line: a diffuser (unit 2) that answers 0.35 s late against a 300 ms timeout, a
+  // floor sensor (unit 3) beside it. Before the fix the diffuser's late oil reply (85) was stored as
+  // its fault register, GOOD, and the sensor stayed BAD ("Response not from requested slave").
+  PtyPair pty;
+  RtuPeer peer(pty.a, {2, 3});
+  peer.tell("set 2 input 30 85");
+  peer.tell("set 2 input 31 0");
+  peer.tell("set 3 input 0 215");
+  peer.tell("late 2 0.35");
+
+  v1::Venue v;
+  add_profile(v, "diffuser", {
+      PointSpec{.name = "oil", .table = v1::REGISTER_TABLE_INPUT, .address = 30, .poll_ms = 200},
+      PointSpec{.name = "fault", .table = v1::REGISTER_TABLE_INPUT, .address = 31, .poll_ms = 300},
+  });
+  add_profile(v, "floor", {
+      PointSpec{.name = "temperature", .table = v1::REGISTER_TABLE_INPUT, .address = 0, .scale = 0.1,
+                .poll_ms = 200},
+  });
+  add_rtu_bus(v, "rs485", pty.b, 19200).set_response_timeout_ms(300);
+  add_device(v, "hammam", "diffuser", "diffuser", "rs485", 2);
+  add_device(v, "hammam", "floor", "floor", "rs485", 3);
+  auto venue = zones::Venue::create(std::move(v));
+  boost::asio::io_context io;
+  Recorder recorder;
+  SystemClock clock;
+  DeviceSet devices(venue, io.get_executor(), recorder, clock);
+  devices.start();
+
+  // Offline after three requests unanswered in time (a late reply is no answer), then probed.
+  CHECK(run_until(io, [&] {
+    const auto h = recorder.last_health("hammam.diffuser");
+    return h && !h->online;
+  }, 6s));
+  run_for(io, 3000ms);
+  devices.stop();
+  run_for(io, 100ms);
+
+  // Nothing the diffuser said too late was stored as a good value of any point.
+  for (double fault : recorder.values("hammam.diffuser.fault", v1::QUALITY_GOOD)) CHECK(fault == 0);
+  for (double oil : recorder.values("hammam.diffuser.oil", v1::QUALITY_GOOD)) CHECK(oil == 85);
+  CHECK(recorder.last("hammam.diffuser.oil")->quality == v1::QUALITY_OFFLINE);
+  // The neighbour read its own value throughout and never got the diffuser's reply.
+  CHECK(recorder.count("hammam.floor.temperature", v1::QUALITY_BAD) == 0);
+  REQUIRE(recorder.good("hammam.floor.temperature"));
+  CHECK(recorder.last("hammam.floor.temperature")->value == Approx(21.5));
+  for (double t : recorder.values("hammam.floor.temperature", v1::QUALITY_GOOD)) CHECK(t == Approx(21.5));
+  // The late replies were seen on the line and thrown away, not lost track of.
+  CHECK(devices.bus_stats().at(0).discarded_replies > 0);
+  const auto health = recorder.last_health("hammam.diffuser");
+  REQUIRE(health);
+  CHECK_THAT(health->last_error, Catch::Contains("later than the 300 ms response timeout"));
+}
