@@ -91,7 +91,7 @@ export function zoneView(zoneId, { goHome }) {
     replace(headScene,
       h('span', { class: 'muted' }, t('zone.now')), ' ',
       h('strong', { class: 'current-scene', dataset: { scene: status?.scene ?? '' } }, localized(scene?.name, status?.scene ?? '—')),
-      status?.causeWho ? h('span', { class: 'faint' }, ` · ${t('zone.by', { who: status.causeWho === 'scheduler' ? t('zone.by_schedule') : status.causeWho })}`) : null,
+      status?.causeWho ? h('span', { class: 'faint' }, ` · ${t('zone.by', { who: status.causeWho === 'schedule' ? t('zone.by_schedule') : status.causeWho })}`) : null,
       holdLabel ? h('span', { class: 'badge hold' }, icon('hold'), holdLabel) : null,
       fading ? h('span', { class: 'badge' }, fading) : null);
     replace(senses, senseRow(status?.senses, { wide: true }));
