@@ -212,7 +212,10 @@ def main():
     token = api(port, "POST", "/api/v1/login", {"username": "admin", "secret": "audio-e2e-1", "bearer": True})["token"]
     venue_view = api(port, "GET", "/api/v1/venue", token=token)
     caps = {z["id"]: z["audioCapDb"] for z in venue_view["zones"]}
-    # Every zone in "day", held for an hour so the schedule cannot move it during the test.
+    # First "closed" (silence everywhere), so that "day" starts every soundscape whatever the hour:
+    # at 09:02 or 14:00 the schedule has the venue in "day" already, and posting "day" again
+    # changes nothing and logs nothing (issue 15). Both held for an hour against the schedule.
+    api(port, "POST", "/api/v1/venue/scene", {"scene": "closed", "holdMinutes": 60, "reason": "audio test"}, token)
     with open(os.path.join(work, "daemon.log"), errors="replace") as f:
         log_before = len(f.read())
     day = api(port, "POST", "/api/v1/venue/scene", {"scene": "day", "holdMinutes": 60, "reason": "audio test"}, token)
