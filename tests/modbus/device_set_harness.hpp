@@ -118,4 +118,17 @@ inline void run_for(boost::asio::io_context& io, std::chrono::milliseconds durat
   while (std::chrono::steady_clock::now() < until) io.run_for(std::chrono::milliseconds(10));
 }
 
+/// A venue's buses started against the real clock, with the test thread as their controller
+/// thread: the setup every integration test shares.
+struct RunningDevices {
+  explicit RunningDevices(std::shared_ptr<const zones::Venue> venue)
+      : devices(std::move(venue), io.get_executor(), recorder, clock) {
+    devices.start();
+  }
+  boost::asio::io_context io;
+  Recorder recorder;
+  SystemClock clock;
+  DeviceSet devices;
+};
+
 }  // namespace atmo::modbus::test

@@ -99,11 +99,10 @@ TEST_CASE("pymodbus interop: every type and word order, read and written", "[int
   add_tcp_bus(v, "peer", port, 1000, 3);
   add_device(v, "lab", "peer", "peer", "peer", 1);
   auto venue = zones::Venue::create(std::move(v));
-  boost::asio::io_context io;
-  Recorder recorder;
-  SystemClock clock;
-  DeviceSet devices(venue, io.get_executor(), recorder, clock);
-  devices.start();
+  RunningDevices running(venue);
+  auto& io = running.io;
+  auto& recorder = running.recorder;
+  auto& devices = running.devices;
 
   // pymodbus encoded, atmo decodes.
   REQUIRE(run_until(io, [&] { return recorder.good("lab.peer.ir_f32_dcba") && recorder.good("lab.peer.di3") &&

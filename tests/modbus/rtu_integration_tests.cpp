@@ -68,11 +68,10 @@ TEST_CASE("RTU over a pty pair: reads, writes with read-back, and exceptions", "
   add_rtu_bus(v, "rs485", pty.b, 19200);
   add_device(v, "hammam", "floor", "floor", "rs485", 7);
   auto venue = zones::Venue::create(std::move(v));
-  boost::asio::io_context io;
-  Recorder recorder;
-  SystemClock clock;
-  DeviceSet devices(venue, io.get_executor(), recorder, clock);
-  devices.start();
+  RunningDevices running(venue);
+  auto& io = running.io;
+  auto& recorder = running.recorder;
+  auto& devices = running.devices;
 
   REQUIRE(run_until(io, [&] { return recorder.good("hammam.floor.temperature") && recorder.good("hammam.floor.power"); },
                     5s));
@@ -106,11 +105,10 @@ TEST_CASE("RTU request pacing spaces transactions on a slow line", "[integration
   bus.mutable_rtu()->set_request_pacing_ms(100);
   add_device(v, "changing", "sensor", "sensor", "rs485", 3);
   auto venue = zones::Venue::create(std::move(v));
-  boost::asio::io_context io;
-  Recorder recorder;
-  SystemClock clock;
-  DeviceSet devices(venue, io.get_executor(), recorder, clock);
-  devices.start();
+  RunningDevices running(venue);
+  auto& io = running.io;
+  auto& recorder = running.recorder;
+  auto& devices = running.devices;
   REQUIRE(run_until(io, [&] { return recorder.good("changing.sensor.a"); }, 5s));
   const auto before = fake->requests(3);
   const auto t0 = std::chrono::steady_clock::now();
@@ -177,11 +175,10 @@ TEST_CASE("RTU: a late reply is never taken for a later request, and the neighbo
   add_device(v, "hammam", "diffuser", "diffuser", "rs485", 2);
   add_device(v, "hammam", "floor", "floor", "rs485", 3);
   auto venue = zones::Venue::create(std::move(v));
-  boost::asio::io_context io;
-  Recorder recorder;
-  SystemClock clock;
-  DeviceSet devices(venue, io.get_executor(), recorder, clock);
-  devices.start();
+  RunningDevices running(venue);
+  auto& io = running.io;
+  auto& recorder = running.recorder;
+  auto& devices = running.devices;
 
   // Offline after three requests unanswered in time (a late reply is no answer), then probed.
   CHECK(run_until(io, [&] {
