@@ -1,5 +1,7 @@
 #include "fleet_rig.hpp"
 
+#include "tests/test_clock.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -175,11 +177,12 @@ VenueDaemon::VenueDaemon(const fs::path& dir, const fs::path& venue_file) {
   const auto state = dir / (venue_file.stem().string() + "-state");
   fs::create_directories(state);
   sim_ = std::make_unique<Process>(
-      std::vector<std::string>{ATMO_EXE, "sim", "--venue", venue_file.string(), "--control", "off"},
+      std::vector<std::string>{ATMO_EXE, "sim", "--venue", venue_file.string(), "--control", "off", "--clock",
+                               atmo::test::test_clock()},
       dir / (venue_file.stem().string() + "-sim.log"));
   daemon_ = std::make_unique<Process>(
       std::vector<std::string>{ATMO_EXE, "serve", "-c", venue_file.string(), "--no-audio", "--state-dir", state.string(),
-                               "--listen", "127.0.0.1:0"},
+                               "--listen", "127.0.0.1:0", "--clock", atmo::test::test_clock()},
       dir / (venue_file.stem().string() + "-daemon.log"));
 }
 
