@@ -9,7 +9,7 @@ namespace {
 constexpr TimeMs kSpringUtc = 1'806'195'300'000;
 }  // namespace
 
-TEST_CASE("--clock reads venue-local time in the venue's zone, DST included", "[venue_clock]") {
+TEST_CASE("a --clock value reads venue-local time in the venue's zone, DST included", "[venue_clock]") {
   CHECK(parse_venue_instant("2027-03-28T02:55:00", "Europe/Riga").value() == kSpringUtc);
   CHECK(parse_venue_instant("2027-03-28T02:55", "Europe/Riga").value() == kSpringUtc);
   // After the jump (03:00 -> 04:00) the offset is +03:00: 04:00 EEST is five real minutes later.
@@ -19,13 +19,13 @@ TEST_CASE("--clock reads venue-local time in the venue's zone, DST included", "[
         parse_venue_instant("2027-10-31T00:30:00Z", "UTC").value());
 }
 
-TEST_CASE("--clock takes an explicit offset or Z over the venue's zone", "[venue_clock]") {
+TEST_CASE("a --clock value takes an explicit offset or Z over the venue's zone", "[venue_clock]") {
   CHECK(parse_venue_instant("2027-03-28T00:55:00Z", "Europe/Riga").value() == kSpringUtc);
   CHECK(parse_venue_instant("2027-03-28T02:55:00+02:00", "Europe/Riga").value() == kSpringUtc);
   CHECK(parse_venue_instant("2027-03-27T19:55:00-0500", "Europe/Riga").value() == kSpringUtc);
 }
 
-TEST_CASE("--clock refuses times that do not exist or do not parse, saying why", "[venue_clock]") {
+TEST_CASE("a --clock value refuses times that do not exist or do not parse, saying why", "[venue_clock]") {
   const auto gap = parse_venue_instant("2027-03-28T03:30:00", "Europe/Riga");
   REQUIRE_FALSE(gap);
   CHECK_THAT(gap.error().message, Catch::Contains("does not exist in Europe/Riga"));
