@@ -1,6 +1,5 @@
 #include "fleet_rig.hpp"
 
-#include "tests/test_clock.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -177,12 +176,11 @@ VenueDaemon::VenueDaemon(const fs::path& dir, const fs::path& venue_file) {
   const auto state = dir / (venue_file.stem().string() + "-state");
   fs::create_directories(state);
   sim_ = std::make_unique<Process>(
-      std::vector<std::string>{ATMO_EXE, "sim", "--venue", venue_file.string(), "--control", "off", "--clock",
-                               atmo::test::test_clock()},
+      std::vector<std::string>{ATMO_EXE, "sim", "--venue", venue_file.string(), "--control", "off"},
       dir / (venue_file.stem().string() + "-sim.log"));
   daemon_ = std::make_unique<Process>(
       std::vector<std::string>{ATMO_EXE, "serve", "-c", venue_file.string(), "--no-audio", "--state-dir", state.string(),
-                               "--listen", "127.0.0.1:0", "--clock", atmo::test::test_clock()},
+                               "--listen", "127.0.0.1:0"},
       dir / (venue_file.stem().string() + "-daemon.log"));
 }
 
