@@ -59,8 +59,9 @@ Result<audio::SoundscapeSpec> soundscape_for(const zones::Venue& venue, const st
   return make_error("unknown soundscape '" + id + "'");
 }
 
-AudioOutput::AudioOutput(std::shared_ptr<const zones::Venue> venue, std::unique_ptr<audio::AudioEngine> engine)
-    : venue_(std::move(venue)), engine_(std::move(engine)) {}
+AudioOutput::AudioOutput(std::shared_ptr<const zones::Venue> venue, std::unique_ptr<audio::AudioEngine> engine,
+                         double time_rate)
+    : venue_(std::move(venue)), engine_(std::move(engine)), time_rate_(time_rate > 0 ? time_rate : 1.0) {}
 
 AudioOutput::~AudioOutput() { stop(); }
 
@@ -73,7 +74,8 @@ void AudioOutput::stop() {
 }
 
 void AudioOutput::set_sound(std::string_view zone, const zones::SoundPlan& plan) {
-  const auto fade = std::chrono::milliseconds(plan.fade_ms);
+  // Scene fades are venue time; the engine plays in real time.
+  const auto fade = std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(plan.fade_ms) / time_rate_));
   const bool silent = plan.muted || plan.soundscape.empty();
   if (listener_) listener_(zone, silent ? std::nullopt : plan.level_db);
   if (!engine_) return;

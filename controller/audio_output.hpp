@@ -30,7 +30,10 @@ struct TestTone {
 class AudioOutput final : public SoundSink {
  public:
   /// `engine` may be null (audio disabled): plans are then only remembered for status.
-  AudioOutput(std::shared_ptr<const zones::Venue> venue, std::unique_ptr<audio::AudioEngine> engine);
+  /// `time_rate`: venue seconds per real second (the venue clock's rate); crossfades last
+  /// their venue time.
+  AudioOutput(std::shared_ptr<const zones::Venue> venue, std::unique_ptr<audio::AudioEngine> engine,
+              double time_rate = 1.0);
   ~AudioOutput() override;
 
   void start();
@@ -57,6 +60,7 @@ class AudioOutput final : public SoundSink {
   std::shared_ptr<const zones::Venue> venue_;
   std::unique_ptr<audio::AudioEngine> engine_;
   std::function<void(std::string_view, std::optional<double>)> listener_;
+  double time_rate_ = 1.0;
   bool muted_ = false;
 };
 

@@ -9,7 +9,9 @@
 #include <spdlog/spdlog.h>
 
 #include "config/api.pb.h"
+#include "controller/telemetry/clock_mark.hpp"
 #include "zones/number_format.hpp"
+#include "zones/venue_clock.hpp"
 
 namespace atmo::controller {
 namespace json = boost::json;
@@ -52,7 +54,14 @@ Controller::Controller(boost::asio::io_context& io, std::shared_ptr<const zones:
       runner_(venue_, clock_, *schedule_, scenes_, events_),
       compliance_(venue_, *schedule_, clock_.now_ms()),
       tick_timer_(io_) {
-  scenes_.set_tick(options_.tick.count());
+  // options_.tick is venue time. On a fast venue clock the timer fires tick/rate apart in real
+  // time, but no faster than the host can keep up with; each tick then covers more venue time.
+  constexpr double kFloorRealMs = 10.0;
+  const double real_ms = std::max(kFloorRealMs, static_cast<double>(options_.tick.count()) / clock_.rate());
+  real_tick_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double, std::milli>(real_ms));
+  venue_tick_ms_ = std::max<TimeMs>(options_.tick.count(), static_cast<TimeMs>(std::llround(real_ms * clock_.rate())));
+  scenes_.set_tick(venue_tick_ms_);
+  runner_.set_tick_span(std::max<TimeMs>(1000, venue_tick_ms_));
   // Buses are created (not connected) now: a transport that cannot be set up is a start-up failure.
   devices_ = std::make_unique<modbus::DeviceSet>(venue_, io_.get_executor(),
                                                 static_cast<modbus::DeviceSetListener&>(*this), clock_, options_.bus);
@@ -67,6 +76,9 @@ Status Controller::start() {
   if (std::filesystem::path(store_options.path).is_relative()) {
     store_options.path = (options_.state_dir / store_options.path).string();
   }
+  if (auto same_clock = telemetry::check_clock_mark(store_options.path, clock_.simulated()); !same_clock) {
+    return same_clock.error();
+  }
   auto store = telemetry::TelemetryStore::open(store_options, clock_);
   if (!store) return make_error("cannot open the telemetry database " + store_options.path + ": " + store.error().message);
   store_ = std::move(store).value();
@@ -78,6 +90,9 @@ Status Controller::start() {
     }
   });
 
+  if (auto mark = store_->get_state(std::string(telemetry::kClockMarkKey)); mark && !mark.value()) {
+    store_->put_state(std::string(telemetry::kClockMarkKey), std::string(telemetry::clock_mark(clock_.simulated())));
+  }
   restore_state();
   devices_->start();
   started_ = true;
@@ -91,6 +106,10 @@ Status Controller::start() {
   e.who = "controller";
   e.message = "atmo started for " + venue_->id() + " (" + std::to_string(venue_->devices().size()) + " devices, day part '" +
               day_part_ + "')";
+  if (clock_.simulated()) {
+    e.message += " on simulated time: venue clock at " + format_venue_time(clock_.now_ms(), venue_->config().time_zone()) +
+                 ", rate x" + std::to_string(clock_.rate());
+  }
   events_.publish(std::move(e));
   return ok_status();
 }
@@ -224,7 +243,7 @@ void Controller::save_state() {
 }
 
 void Controller::arm_tick() {
-  tick_timer_.expires_after(options_.tick);
+  tick_timer_.expires_after(real_tick_);
   tick_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopped_) return;
     on_tick();
@@ -235,7 +254,7 @@ void Controller::arm_tick() {
 void Controller::on_tick() {
   ++ticks_;
   scenes_.tick();
-  const auto per_second = std::max<std::uint64_t>(1, 1000 / static_cast<std::uint64_t>(options_.tick.count()));
+  const auto per_second = std::max<std::uint64_t>(1, 1000 / static_cast<std::uint64_t>(venue_tick_ms_));
   if (ticks_ % per_second != 0) return;
   runner_.tick();
   const TimeMs now = clock_.now_ms();

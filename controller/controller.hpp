@@ -28,7 +28,7 @@ namespace atmo::controller {
 struct ControllerOptions {
   /// Where the database lives when the venue names a relative path (and the default name).
   std::filesystem::path state_dir = ".";
-  std::chrono::milliseconds tick{250};        ///< fade and safety resolution
+  std::chrono::milliseconds tick{250};        ///< fade and safety resolution, in venue time
   std::chrono::milliseconds save_every{5000}; ///< restart state is saved at least this often
   modbus::BusOptions bus;
 };
@@ -120,6 +120,8 @@ class Controller final : private modbus::DeviceSetListener, private OutputSink {
   std::map<std::string, std::string, std::less<>> write_errors_;  ///< point -> last error (reported once)
   std::string day_part_;
   std::uint64_t ticks_ = 0;
+  std::chrono::steady_clock::duration real_tick_{};  ///< timer period in real time
+  TimeMs venue_tick_ms_ = 250;                       ///< venue time one tick covers
   std::chrono::steady_clock::time_point last_save_{};
   bool state_dirty_ = false;
   bool store_degraded_ = false;

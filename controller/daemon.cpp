@@ -18,7 +18,8 @@
 namespace atmo::controller {
 
 int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& options) {
-  SystemClock clock;
+  const auto venue_clock = options.clock ? options.clock : std::make_shared<const SystemClock>();
+  const Clock& clock = *venue_clock;
   boost::asio::io_context io(1);
   // Registered before anything starts: a stop signal during start-up is queued until io.run()
   // instead of killing the process with the default action half-way through.
@@ -56,7 +57,7 @@ int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& o
 
   std::unique_ptr<audio::AudioEngine> engine;
   if (options.audio) engine = std::make_unique<audio::AudioEngine>(audio_settings_for(*venue));
-  AudioOutput sound(venue, std::move(engine));
+  AudioOutput sound(venue, std::move(engine), clock.rate());
   if (simulator) {
     // Noise sensors in the simulated rooms hear the soundscapes.
     sound.set_listener([sim = simulator.get()](std::string_view zone, std::optional<double> level_db) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "zones/clock.hpp"
 #include "zones/venue.hpp"
 
 namespace atmo::controller {
@@ -22,6 +23,7 @@ struct DaemonOptions {
   bool demo = false;                      ///< run the simulator in-process and seed the demo users
   std::string mqtt_broker;                ///< HOST:PORT: publish to this MQTT broker (over the venue's mqtt host)
   double sim_speed = 1.0;
+  std::shared_ptr<const Clock> clock;     ///< the venue clock (--clock/--rate); null: the system clock
 };
 
 /// Runs until a stop signal. Returns the process exit code.

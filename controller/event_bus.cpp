@@ -7,6 +7,10 @@ EventBus::EventBus(const Clock& clock, std::size_t recent_capacity)
 
 void EventBus::publish(Event event) {
   if (event.time_ms == 0) event.time_ms = clock_.now_ms();
+  // A record of a run on a pinned or scaled clock says so, wherever it ends up (store, API, MQTT).
+  if (clock_.simulated() && event.details_json.size() >= 2 && event.details_json.front() == '{') {
+    event.details_json.insert(1, event.details_json == "{}" ? "\"simulated_time\":true" : "\"simulated_time\":true,");
+  }
   event.id = next_id_++;
   recent_.push_back(event);
   while (recent_.size() > recent_capacity_) recent_.pop_front();

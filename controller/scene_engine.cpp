@@ -60,7 +60,7 @@ Status SceneEngine::apply_zone_scene(std::string_view zone, std::string_view sce
   const ZoneState before = state;
   state.scene = std::string(scene);
   state.cause = cause;
-  state.since = now;
+  state.since = cause.at != 0 ? cause.at : now;
   state.fade_ms = plan->fade_ms;
   hold.set_at = now;
   state.hold = hold;
@@ -325,6 +325,7 @@ void SceneEngine::publish_scene_event(const std::string& zone, const ZoneState& 
   const auto* z = venue_->zone(zone);
   const auto* s = venue_->zone_scene(zone, after.scene);
   Event e;
+  e.time_ms = after.since;
   e.kind = "scene.applied";
   e.zone = zone;
   e.subject = after.scene;

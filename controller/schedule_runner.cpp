@@ -45,53 +45,75 @@ bool ScheduleRunner::include_zone(std::string_view zone, const zones::ScheduledC
 
 void ScheduleRunner::tick() {
   const TimeMs now = clock_.now_ms();
+  const auto previous = last_tick_ms_;
+  last_tick_ms_ = now;
+  // Continuous time (not a start-up, not a jump): on a fast venue clock one tick can span minutes,
+  // so the changes it stepped over are applied in order and each is stamped at its own time.
+  constexpr TimeMs kSpansOfContinuity = 60;
+  const bool continuous = started_ && previous && now > *previous && now - *previous <= kSpansOfContinuity * tick_span_ms_;
+  if (continuous) {
+    auto due = schedule_.changes_between(*previous, now);
+    if (!due.empty()) due.pop_back();  // the one in force now is applied below
+    for (const auto& change : due) {
+      if (last_applied_at_ && change.at <= *last_applied_at_) continue;
+      if (!apply(change, now, true)) return;
+    }
+  }
   auto change = schedule_.active_at(now);
   if (!change) return;
   if (last_applied_at_ == change->at && last_applied_scene_ == change->venue_scene) {
     return_expired_holds(*change, now);
     return;
   }
-  const bool catch_up = !started_ && now - change->at > 60'000;
-  zones::ChangeCause cause{"schedule", (catch_up ? "catch-up at start-up: " : "") + describe(*change)};
+  apply(*change, now, continuous && change->at > *previous);
+}
+
+bool ScheduleRunner::apply(const zones::ScheduledChange& change, TimeMs now, bool stamp_at_change) {
+  const bool catch_up = !started_ && now - change.at > 60'000;
+  zones::ChangeCause cause{"schedule", (catch_up ? "catch-up at start-up: " : "") + describe(change),
+                           stamp_at_change ? change.at : 0};
+  const TimeMs at = stamp_at_change ? change.at : now;
   std::vector<std::string> held;
   auto include = [&](std::string_view zone) {
-    if (include_zone(zone, *change, now)) return true;
+    if (include_zone(zone, change, at)) return true;
     held.emplace_back(zone);
     return false;
   };
-  auto applied = scenes_.apply_venue_scene(change->venue_scene, cause, {}, include);
+  auto applied = scenes_.apply_venue_scene(change.venue_scene, cause, {}, include);
   if (!applied) {
     // Refused (fire alarm): keep it due, so it applies the moment the refusal ends.
     if (!refusal_reported_) {
       Event e;
       e.kind = "schedule.deferred";
       e.who = "schedule";
-      e.subject = change->venue_scene;
-      e.message = "Scheduled '" + change->venue_scene + "' (" + describe(*change) + ") deferred: " + applied.error().message;
+      e.subject = change.venue_scene;
+      e.message = "Scheduled '" + change.venue_scene + "' (" + describe(change) + ") deferred: " + applied.error().message;
       events_.publish(std::move(e));
       refusal_reported_ = true;
     }
-    return;
+    return false;
   }
   refusal_reported_ = false;
   started_ = true;
-  last_applied_at_ = change->at;
-  last_applied_scene_ = change->venue_scene;
+  last_applied_at_ = change.at;
+  last_applied_scene_ = change.venue_scene;
   Event e;
+  e.time_ms = stamp_at_change ? change.at : 0;
   e.kind = "schedule.applied";
   e.who = "schedule";
-  e.subject = change->venue_scene;
-  e.message = "Venue scene '" + change->venue_scene + "': " + cause.why;
+  e.subject = change.venue_scene;
+  e.message = "Venue scene '" + change.venue_scene + "': " + cause.why;
   boost::json::array held_json;
   for (const auto& z : held) held_json.emplace_back(z);
   if (!held.empty()) e.message += "; manual choice kept in " + std::to_string(held.size()) + " zone(s)";
   e.details_json = boost::json::serialize(boost::json::object{
-      {"at_ms", change->at}, {"program", change->program}, {"step", change->step_at}, {"held_zones", held_json}});
+      {"at_ms", change.at}, {"program", change.program}, {"step", change.step_at}, {"held_zones", held_json}});
   events_.publish(std::move(e));
   // Holds released by this change no longer apply.
   for (const auto& zone : venue_->zones()) {
     if (std::find(held.begin(), held.end(), zone.id()) == held.end()) scenes_.release_hold(zone.id());
   }
+  return true;
 }
 
 void ScheduleRunner::return_expired_holds(const zones::ScheduledChange& change, TimeMs now) {

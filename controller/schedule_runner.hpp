@@ -34,10 +34,18 @@ class ScheduleRunner {
   std::optional<TimeMs> last_applied_at() const { return last_applied_at_; }
   void restore_last_applied(TimeMs at, std::string venue_scene);
 
+  /// Venue time between two ticks (about a second; more on a fast venue clock). A change that
+  /// fired within a few such spans since the last tick is applied and stamped at its own time,
+  /// and every change stepped over in between is applied too, once, in order; a longer gap is a
+  /// clock jump and only the change in force now applies (as at start-up).
+  void set_tick_span(TimeMs span_ms) { tick_span_ms_ = span_ms; }
+
  private:
   bool include_zone(std::string_view zone, const zones::ScheduledChange& change, TimeMs now);
   void return_expired_holds(const zones::ScheduledChange& change, TimeMs now);
   static std::string describe(const zones::ScheduledChange& change);
+  /// Applies `change`; `stamp_at_change`: the events carry the change's time instead of now.
+  bool apply(const zones::ScheduledChange& change, TimeMs now, bool stamp_at_change);
 
   std::shared_ptr<const zones::Venue> venue_;
   const Clock& clock_;
@@ -47,6 +55,8 @@ class ScheduleRunner {
 
   std::optional<TimeMs> last_applied_at_;
   std::string last_applied_scene_;
+  std::optional<TimeMs> last_tick_ms_;
+  TimeMs tick_span_ms_ = 1000;
   bool refusal_reported_ = false;
   bool started_ = false;
 };

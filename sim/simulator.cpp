@@ -1,5 +1,7 @@
 #include "sim/simulator.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 
 #include <arpa/inet.h>
@@ -73,10 +75,14 @@ Result<std::size_t> Simulator::start() {
     last_tick_ms_ = clock_.now_ms();
   }
   if (options_.tick_thread) {
-    tick_thread_ = std::thread([this] {
+    // tick_ms is venue time: a fast venue clock ticks the physics more often in real time (down to
+    // a floor the host can keep), so each step stays about tick_ms of venue time where it can.
+    const auto period = std::chrono::duration<double, std::milli>(
+        std::max(10.0, static_cast<double>(options_.tick_ms) / clock_.rate()));
+    tick_thread_ = std::thread([this, period] {
       std::unique_lock lock(mutex_);
       while (!stop_) {
-        tick_cv_.wait_for(lock, std::chrono::milliseconds(options_.tick_ms));
+        tick_cv_.wait_for(lock, period);
         if (stop_) break;
         lock.unlock();
         tick();

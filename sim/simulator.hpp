@@ -30,7 +30,7 @@ struct SimulatorOptions {
   std::string listen_host;       ///< serve every bus on this IPv4 address instead of the bus's host
   double speed = 1.0;            ///< simulated seconds per clock second (60: an hour per minute)
   std::uint64_t seed = 1;
-  TimeMs tick_ms = 100;          ///< real time between physics ticks of the tick thread
+  TimeMs tick_ms = 100;          ///< venue time between physics ticks of the tick thread (real at rate 1)
   bool tick_thread = true;       ///< false: nothing advances unless the caller calls tick()
 };
 

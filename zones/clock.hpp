@@ -14,6 +14,10 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual TimeMs now_ms() const = 0;
+  /// Venue seconds per real second: timers that wait in real time divide venue periods by it.
+  virtual double rate() const { return 1.0; }
+  /// True when venue time is not the wall clock (a pinned start or a rate): shown and recorded.
+  virtual bool simulated() const { return false; }
 };
 
 class SystemClock final : public Clock {

@@ -25,6 +25,7 @@ inline constexpr TimeMs kDefaultSceneFadeMs = 3000;     ///< ZoneScene.fade_ms w
 struct ChangeCause {
   std::string who;  ///< "schedule", "user:anna", "api", "safety"
   std::string why;  ///< "program weekday, step 18:00", "manual choice on the tablet"
+  TimeMs at = 0;    ///< when it took effect, if not now: a scheduled change a fast clock stepped past
 };
 
 /// One output and the value it should reach.

@@ -11,6 +11,7 @@
 
 #include "controller/api/json_codec.hpp"
 #include "controller/api/permissions.hpp"
+#include "zones/venue_clock.hpp"
 
 namespace atmo::api {
 
@@ -182,6 +183,9 @@ v1::StatusView ApiRouter::status_view() {
   v.set_active_alarms(static_cast<int>(alarms.size()));
   v.set_unacknowledged_alarms(static_cast<int>(std::count_if(alarms.begin(), alarms.end(), [](const auto& a) { return !a.acknowledged(); })));
   v.set_time_ms(c.clock().now_ms());
+  v.set_simulated_time(c.clock().simulated());
+  v.set_clock_rate(c.clock().rate());
+  v.set_venue_time(format_venue_time(v.time_ms(), c.venue().config().time_zone()));
   return v;
 }
 
@@ -219,6 +223,7 @@ std::optional<ApiResponse> ApiRouter::require(Ctx& ctx, int permission, std::str
 void ApiRouter::write_audit(Ctx& ctx, const ApiResponse& response) {
   auto& a = ctx.audit;
   a.set_time_ms(s_.controller.clock().now_ms());
+  if (s_.controller.clock().simulated()) a.set_simulated_time(true);
   a.set_status(response.status);
   a.set_remote(ctx.req.remote);
   a.set_result(response.status < 400 ? "ok" : ctx.refusal);

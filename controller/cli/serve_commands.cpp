@@ -5,6 +5,7 @@
 
 #include "config/venue_loader.hpp"
 #include "config/web_origin.hpp"
+#include "controller/cli/clock_options.hpp"
 #include "controller/cli/exit_codes.hpp"
 #include "controller/daemon.hpp"
 #include "zones/venue.hpp"
@@ -15,6 +16,7 @@ namespace {
 struct ServeOptions {
   std::string config;
   controller::DaemonOptions daemon;
+  ClockOptions clock;
   bool no_audio = false;
   int port = 8080;
 };
@@ -25,10 +27,12 @@ void add_common(CLI::App* cmd, ServeOptions& o) {
   cmd->add_flag("--no-audio", o.no_audio, "Do not open an audio device (machines without sound)");
   cmd->add_option("--mqtt", o.daemon.mqtt_broker,
                   "Publish to the MQTT broker at HOST:PORT (over the venue's mqtt host; docs/fleet.md)");
+  add_clock_options(cmd, o.clock);
 }
 
 int serve(ServeOptions& o, std::shared_ptr<const zones::Venue> venue) {
   o.daemon.audio = !o.no_audio;
+  o.daemon.clock = process_clock_or_exit(o.clock, venue->config().time_zone(), o.daemon.demo ? "atmo demo" : "atmo serve");
   return controller::run_daemon(std::move(venue), o.daemon);
 }
 
@@ -80,12 +84,17 @@ void add_serve_commands(CLI::App& app) {
       "devices, with known demo users (printed at start). Not for a real venue.\n\n"
       "Examples:\n"
       "  atmo demo                      then open http://127.0.0.1:8080\n"
-      "  atmo demo --port 9000 --no-audio --state-dir /tmp/atmo-demo");
-  demo_cmd->callback([demo_opt] {
+      "  atmo demo --port 9000 --no-audio --state-dir /tmp/atmo-demo\n"
+      "  atmo demo --rate 120           a whole weekday in 12 minutes (simulated time)");
+  demo_cmd->callback([demo_opt, demo_cmd] {
     auto loaded = config::load_embedded_demo();
     if (!loaded.ok()) {
       for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
       throw CLI::RuntimeError(kExitConfigInvalid);
+    }
+    // A simulated run keeps its own default state: the demo's wall-clock history stays unmixed.
+    if (demo_cmd->count("--state-dir") == 0 && (!demo_opt->clock.start.empty() || demo_opt->clock.rate != 1.0)) {
+      demo_opt->daemon.state_dir = "atmo-demo-simulated-state";
     }
     demo_opt->daemon.demo = true;
     demo_opt->daemon.listen = "127.0.0.1:" + std::to_string(demo_opt->port);

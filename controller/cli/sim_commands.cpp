@@ -11,12 +11,14 @@
 #include <spdlog/spdlog.h>
 
 #include "config/venue_loader.hpp"
+#include "controller/cli/clock_options.hpp"
 #include "controller/cli/exit_codes.hpp"
 #include "sim/control_client.hpp"
 #include "sim/control_protocol.hpp"
 #include "sim/control_server.hpp"
 #include "sim/simulator.hpp"
 #include "zones/clock.hpp"
+#include "zones/venue_clock.hpp"
 #include "zones/venue.hpp"
 
 namespace atmo::cli {
@@ -29,6 +31,7 @@ struct SimOptions {
   std::string listen;
   double speed = 1.0;
   std::uint64_t seed = 1;
+  ClockOptions clock;
 };
 
 struct CtlOptions {
@@ -53,7 +56,9 @@ int run_sim(const SimOptions& o) {
   }
   const auto venue = zones::Venue::create(*loaded.venue);
 
-  SystemClock clock;
+  // The daemon driving these devices is given the same --clock/--rate, so both agree on venue time.
+  const auto venue_clock = process_clock_or_exit(o.clock, venue->config().time_zone(), "atmo sim");
+  const Clock& clock = *venue_clock;
   sim::SimulatorOptions options;
   options.port_offset = o.port_offset;
   options.listen_host = o.listen;
@@ -81,7 +86,12 @@ int run_sim(const SimOptions& o) {
     control_where = endpoint->host + ":" + std::to_string(*port);
   }
   std::cout << "atmo sim: venue " << venue->id() << ", " << venue->devices().size() << " device(s) on " << *started
-            << " bus(es), speed x" << o.speed << ", control " << control_where << "; Ctrl-C stops\n"
+            << " bus(es), speed x" << o.speed << ", control " << control_where;
+  if (clock.simulated()) {
+    std::cout << ", simulated time " << format_venue_time(clock.now_ms(), venue->config().time_zone()) << " at rate x"
+              << clock.rate();
+  }
+  std::cout << "; Ctrl-C stops\n"
             << std::flush;
 
   int signal = 0;
@@ -132,6 +142,7 @@ void add_sim_commands(CLI::App& app) {
       ->capture_default_str();
   sim->add_option("--seed", sim_options->seed, "Seed of the physics' randomness (occupancy, noise events)")
       ->capture_default_str();
+  add_clock_options(sim, sim_options->clock);
 
   auto* ctl = sim->add_subcommand("ctl", "Send one command to a running simulator and print its reply; exit "
                                          "status 0 ok, 1 error reply, 4 not reachable.\n" +

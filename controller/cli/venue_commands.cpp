@@ -78,6 +78,14 @@ int run_status(const ReadOptions& o) {
   const auto now = status->time_ms();
   std::cout << paint(text.venue_name(), Colour::bold) << " · day part " << status->day_part() << " · "
             << time.clock(now) << " " << time.zone_name() << " · " << client->url().text << "\n";
+  if (status->simulated_time()) {
+    std::ostringstream rate;
+    rate << status->clock_rate();
+    std::cout << paint("SIMULATED TIME: venue time " + status->venue_time() + ", x" + rate.str() +
+                           " real time (started with --clock/--rate; not the wall clock)",
+                       Colour::yellow)
+              << "\n";
+  }
   if (status->fire_alarm()) {
     std::cout << paint("FIRE ALARM: lights full, audio muted, diffusers off; scenes locked until it clears", Colour::red)
               << "\n";

@@ -71,6 +71,13 @@ ModbusBus::ModbusBus(std::shared_ptr<const zones::Venue> venue, const v1::Bus& b
   for (const auto& request : plan_) {
     Poll& poll = polls_.emplace_back();
     poll.request = request;
+    // Poll periods are venue time (timeouts stay real: the devices are): a fast venue clock polls
+    // more often in real time, down to a floor a bus can keep.
+    if (clock_.rate() != 1.0) {
+      constexpr double kFloorRealMs = 20.0;
+      poll.request.period = std::chrono::milliseconds(static_cast<std::int64_t>(
+          std::max(kFloorRealMs, static_cast<double>(request.period.count()) / clock_.rate())));
+    }
     poll.device = device_index.at(request.device);
     devices_[poll.device].polls.push_back(polls_.size() - 1);
     for (const auto& planned : request.points) {

@@ -21,7 +21,10 @@ channel is recorded across the change:
   * it ends as rain: its profile afterwards is close to the rain of the changing room.
 Clicks (sample steps) are proven offline on the same mixer (crossfade_test.cpp): in a recording of
 rain, noise steps as large as a click would.
-The venue file is the demo's, with free ports and 4 s fades so the test takes seconds.
+The venue file is the demo's, with free ports and 4 s fades so the test takes seconds. Both processes
+run on a venue clock pinned at 03:00 on a Wednesday: the schedule has the venue "closed" until 07:30,
+so the "day" the test posts is a change whatever the hour the suite runs (on the wall clock the
+schedule had already put the zones in "day" after 09:00 and no soundscape started).
 usage: daemon_soundscapes_jack_test.py ATMO SOURCE_DIR
 """
 import json
@@ -43,6 +46,7 @@ from free_port import free_port  # noqa: E402  (tests/free_port.py)
 
 ATMO, SOURCE = sys.argv[1], sys.argv[2]
 FADE_MS = 4000
+CLOCK = "2027-03-24T03:00:00"  # Wednesday, Europe/Riga: "closed", the next scheduled change at 07:30
 RATE = 48000
 ZONES = ["entrance", "reception", "changing", "lounge", "treatment-1", "treatment-2", "hammam", "tea"]
 BANDS = [(20, 250), (250, 1000), (1000, 4000), (4000, 16000)]
@@ -196,10 +200,10 @@ def main():
         time.sleep(0.05)
 
     venue = venue_file()
-    sim = start("sim", [ATMO, "sim", "--venue", venue, "--control", "127.0.0.1:0"], env)
+    sim = start("sim", [ATMO, "sim", "--venue", venue, "--control", "127.0.0.1:0", "--clock", CLOCK], env)
     wait_for(r", control 127\.0\.0\.1:", "sim", 30, sim)
     daemon = start("daemon", [ATMO, "serve", "-c", venue, "--state-dir", os.path.join(work, "state"), "--listen",
-                              "127.0.0.1:0"], env)
+                              "127.0.0.1:0", "--clock", CLOCK], env)
     port = int(wait_for(r"is running: open http://127\.0\.0\.1:(\d+)/", "daemon", 60, daemon).group(1))
     wait_for(r"audio: playing on", "daemon", 15, daemon)
 
@@ -212,10 +216,10 @@ def main():
     token = api(port, "POST", "/api/v1/login", {"username": "admin", "secret": "audio-e2e-1", "bearer": True})["token"]
     venue_view = api(port, "GET", "/api/v1/venue", token=token)
     caps = {z["id"]: z["audioCapDb"] for z in venue_view["zones"]}
-    # First "closed" (silence everywhere), so that "day" starts every soundscape whatever the hour:
-    # at 09:02 or 14:00 the schedule has the venue in "day" already, and posting "day" again
-    # changes nothing and logs nothing (issue 15). Both held for an hour against the schedule.
-    api(port, "POST", "/api/v1/venue/scene", {"scene": "closed", "holdMinutes": 60, "reason": "audio test"}, token)
+    status = api(port, "GET", "/api/v1/status", token=token)
+    if status.get("dayPart") != "closed" or not status.get("simulatedTime"):
+        fail(f"the pinned venue clock should have the venue closed on simulated time: {status}")
+    # Every zone in "day", held for an hour so the schedule cannot move it during the test.
     with open(os.path.join(work, "daemon.log"), errors="replace") as f:
         log_before = len(f.read())
     day = api(port, "POST", "/api/v1/venue/scene", {"scene": "day", "holdMinutes": 60, "reason": "audio test"}, token)

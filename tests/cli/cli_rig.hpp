@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "tests/free_port.hpp"
+#include "tests/test_clock.hpp"
 
 namespace atmo::cli::test {
 
@@ -77,6 +78,7 @@ class TempDir {
 };
 
 using ::atmo::test::free_port;
+using ::atmo::test::test_clock;
 
 /// `atmo` with `args` (shell words), in a clean environment plus `env`, standard input from
 /// `input`, and at most `timeout_s` seconds (coreutils timeout: a hung command fails the test
@@ -191,7 +193,8 @@ class DemoDaemon {
 
  private:
   static std::vector<std::string> arguments(const TempDir& dir, int port, bool audio) {
-    std::vector<std::string> argv{kAtmo, "demo", "--port", std::to_string(port), "--state-dir", dir.file("state")};
+    std::vector<std::string> argv{kAtmo,      "demo", "--port", std::to_string(port), "--state-dir", dir.file("state"),
+                                  "--clock", test_clock()};
     if (!audio) argv.emplace_back("--no-audio");
     return argv;
   }
@@ -256,7 +259,8 @@ class ServedVenue {
     text.replace(exceptions, after - exceptions, "\nexceptions: []");
     venue_ = dir.file("venue.yaml");
     std::ofstream(venue_) << text;
-    sim_ = std::make_unique<Child>(std::vector<std::string>{kAtmo, "sim", "--venue", venue_, "--control", control()},
+    sim_ = std::make_unique<Child>(std::vector<std::string>{kAtmo, "sim", "--venue", venue_, "--control", control(),
+                                                           "--clock", test_clock()},
                                    dir.file("sim"));
     bool ready = false;
     for (int i = 0; i < 300 && !ready; ++i) {
@@ -266,7 +270,7 @@ class ServedVenue {
     if (!ready) throw std::runtime_error("atmo sim did not start:\n" + sim_->err());
     serve_ = std::make_unique<Child>(std::vector<std::string>{kAtmo, "serve", "--config", venue_, "--state-dir",
                                                               dir.file("state"), "--listen", "127.0.0.1:" + std::to_string(api_),
-                                                              "--no-audio"},
+                                                              "--no-audio", "--clock", test_clock()},
                                      dir.file("serve"));
     if (!serve_->wait_for_output("is running", 30)) {
       throw std::runtime_error("atmo serve did not start:\n" + serve_->out() + serve_->err());

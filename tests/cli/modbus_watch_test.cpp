@@ -22,7 +22,7 @@ struct Simulator {
         offset_(20000 + static_cast<int>(::getpid() % 1000) * 10),
         control_(free_port()),
         child_({kAtmo, "sim", "--venue", kDemoVenue, "--port-offset", std::to_string(offset_), "--control",
-                "127.0.0.1:" + std::to_string(control_), "--speed", "60"},
+                "127.0.0.1:" + std::to_string(control_), "--speed", "60", "--clock", test_clock()},
                dir.file("sim")) {
     for (int i = 0; i < 300; ++i) {  // start-up takes well under a second; allow 15 s on a busy CI box
       if (ctl("status").code == 0) return;

@@ -123,3 +123,30 @@ TEST_CASE("a clock jump is caught up like a start-up", "[schedule_runner]") {
   rig.runner.tick();
   CHECK(rig.scene_of("lounge") == "day");
 }
+
+TEST_CASE("a fast venue clock: each change applies once, stamped at its own time, even when a tick steps over it",
+          "[schedule_runner][venue_clock]") {
+  RunnerRig rig;
+  // Ticks two venue hours apart (as at a high --rate): 08:30 opening and 09:00 day fall in one.
+  constexpr TimeMs kStep = 2 * 3'600'000;
+  rig.runner.set_tick_span(kStep);
+  rig.clock.set(rig.local(2026, 11, 23, 0, 0));
+  rig.runner.tick();
+  const auto first = rig.log.size();
+  rig.run_until(rig.local(2026, 11, 24, 0, 0), kStep);
+  std::vector<std::pair<TimeMs, std::string>> applied;
+  for (std::size_t i = first; i < rig.log.size(); ++i) {
+    const auto& e = rig.log[i];
+    if (e.kind == "schedule.applied") applied.emplace_back(e.time_ms, e.subject);
+    if (e.kind == "scene.applied") {
+      // Every zone's scene change carries the time of the step that made it.
+      CHECK(e.time_ms % 60'000 == 0);
+    }
+  }
+  const std::vector<std::pair<TimeMs, std::string>> expected{
+      {rig.local(2026, 11, 23, 7, 30), "cleaning"}, {rig.local(2026, 11, 23, 8, 30), "opening"},
+      {rig.local(2026, 11, 23, 9, 0), "day"},       {rig.local(2026, 11, 23, 18, 0), "evening"},
+      {rig.local(2026, 11, 23, 21, 30), "closed"}};
+  CHECK(applied == expected);
+  CHECK(rig.scene_of("lounge") == "closed");
+}

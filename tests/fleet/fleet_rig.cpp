@@ -1,5 +1,6 @@
 #include "fleet_rig.hpp"
 
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>

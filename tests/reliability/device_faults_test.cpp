@@ -180,7 +180,7 @@ TEST_CASE("device faults: offline within 3 failed polls, back within 2 periods w
   REQUIRE(venue.devices.size() == 32);
 
   SimProcess sim(venue.sim_file, dir / "sim.log");
-  DaemonProcess daemon(venue.file, dir / "state", dir / "daemon.log");
+  DaemonProcess daemon(venue.file, dir / "state", dir / "daemon.log", DaemonOptions{std::nullopt, true});
   const fs::path db_path = dir / "state" / "reliability.db";
   REQUIRE(wait_until([&] { return fs::exists(db_path); }, 20s));
   TelemetryDb db(db_path);

@@ -110,7 +110,7 @@ TEST_CASE("a full disk: the API and control keep working, an alarm is raised, lo
   TmpfsMount mount(state, 24);
   const fs::path venue = write_demo_venue(dir.path());
   SimProcess sim(venue, dir / "sim.log");
-  DaemonProcess daemon(venue, state, dir / "daemon.log");
+  DaemonProcess daemon(venue, state, dir / "daemon.log", DaemonOptions{std::nullopt, true});
   INFO("daemon log: " << daemon.log() << " (ATMO_KEEP_TEST_DIRS=1 keeps it)");
   ApiClient api(daemon.port());
   REQUIRE(api.setup(kAdmin, kAdminSecret).status == 200);
@@ -175,7 +175,7 @@ TEST_CASE("a read-only database: the API and control keep working, an alarm is r
   const fs::path db_path = state / "atmo-demo.db";
   {
     // A first run creates the database and the admin.
-    DaemonProcess first(venue, state, dir / "daemon-1.log", DaemonOptions{kNobody});
+    DaemonProcess first(venue, state, dir / "daemon-1.log", DaemonOptions{kNobody, true});
     ApiClient api(first.port());
     REQUIRE(api.setup(kAdmin, kAdminSecret).status == 200);
     REQUIRE(wait_until([&] { return fs::exists(db_path) && readings_after(db_path, 0) > 100; }, 30s, 100ms));
@@ -191,7 +191,7 @@ TEST_CASE("a read-only database: the API and control keep working, an alarm is r
   }
   const long long stored_before = readings_after(db_path, 0);
   const long long started_at = now_ms();
-  DaemonProcess daemon(venue, state, dir / "daemon-2.log", DaemonOptions{kNobody});
+  DaemonProcess daemon(venue, state, dir / "daemon-2.log", DaemonOptions{kNobody, true});
   INFO("daemon log: " << daemon.log() << " (ATMO_KEEP_TEST_DIRS=1 keeps it)");
   ApiClient api(daemon.port());
   REQUIRE(api.login(kAdmin, kAdminSecret).status == 200);

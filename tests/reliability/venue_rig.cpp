@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "sim/control_client.hpp"
+#include "tests/test_clock.hpp"
 
 namespace atmo::reliability {
 namespace fs = std::filesystem;
@@ -80,7 +81,8 @@ fs::path write_demo_venue(const fs::path& dir) {
 
 SimProcess::SimProcess(const fs::path& venue, const fs::path& log) {
   process_ = std::make_unique<Process>(
-      std::vector<std::string>{ATMO_EXE, "sim", "--venue", venue.string(), "--control", "127.0.0.1:0"},
+      std::vector<std::string>{ATMO_EXE, "sim", "--venue", venue.string(), "--control", "127.0.0.1:0", "--clock",
+                               atmo::test::test_clock()},
       ProcessOptions{log, false, std::nullopt});
   const auto banner = wait_for_log_line(log, ", control 127.0.0.1:", 30s, process_.get());
   if (!banner) throw std::runtime_error("atmo sim did not start; its output:\n" + read_file(log));
@@ -106,10 +108,13 @@ double SimProcess::get(const std::string& point) const {
 DaemonProcess::DaemonProcess(const fs::path& venue, const fs::path& state_dir, const fs::path& log,
                              DaemonOptions options)
     : log_(log) {
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{ATMO_EXE, "serve", "-c", venue.string(), "--state-dir", state_dir.string(), "--listen",
-                               "127.0.0.1:0", "--no-audio"},
-      ProcessOptions{log, false, options.uid});
+  std::vector<std::string> argv{ATMO_EXE, "serve", "-c", venue.string(), "--state-dir", state_dir.string(), "--listen",
+                                "127.0.0.1:0", "--no-audio"};
+  if (!options.wall_clock) {
+    argv.emplace_back("--clock");
+    argv.push_back(atmo::test::test_clock());
+  }
+  process_ = std::make_unique<Process>(std::move(argv), ProcessOptions{log, false, options.uid});
   const auto banner = wait_for_log_line(log, "is running: open http://127.0.0.1:", 60s, process_.get());
   if (!banner) throw std::runtime_error("atmo serve did not start; its output:\n" + read_file(log));
   std::smatch m;

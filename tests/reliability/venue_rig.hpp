@@ -68,6 +68,9 @@ class SimProcess {
 
 struct DaemonOptions {
   std::optional<uid_t> uid;  ///< run the daemon as this user
+  /// Run on the wall clock instead of the pinned test clock: for tests that measure how fresh the
+  /// stored data is against real instants (data loss, recovery times), which no day part changes.
+  bool wall_clock = false;
 };
 
 /// `atmo serve -c FILE --state-dir DIR --listen 127.0.0.1:0 --no-audio`, its API port found in its

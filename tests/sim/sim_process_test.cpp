@@ -19,6 +19,7 @@
 #include <modbus/modbus.h>
 
 #include "tests/free_port.hpp"
+#include "tests/test_clock.hpp"
 
 #include "config/venue_loader.hpp"
 #include "drivers/modbus/register_codec.hpp"
@@ -49,11 +50,12 @@ class SimProcess {
   SimProcess(int port_offset, int control_port) {
     const std::string offset = std::to_string(port_offset);
     const std::string control = "127.0.0.1:" + std::to_string(control_port);
+    const std::string clock = atmo::test::test_clock();
     pid_ = ::fork();
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
       ::execl(ATMO_EXE, ATMO_EXE, "sim", "--venue", kDemoVenue.c_str(), "--port-offset", offset.c_str(),
-              "--control", control.c_str(), "--speed", "60", static_cast<char*>(nullptr));
+              "--control", control.c_str(), "--speed", "60", "--clock", clock.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
   }

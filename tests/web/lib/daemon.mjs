@@ -41,7 +41,11 @@ export function startServe(options = {}) {
   return startDaemon({ ...options, mode: 'serve' });
 }
 
-async function startDaemon({ mode, log = () => {}, port: fixedPort, stateDir: fixedStateDir }) {
+// The venue time the daemon starts at (`--clock`): pinned, so no outcome depends on the hour the
+// suite runs; ATMO_TEST_CLOCK moves it (the `clock` ctest job), a test that needs a day part passes its own.
+export const DEFAULT_TEST_CLOCK = '2027-03-24T10:00:00'; // a Wednesday, the weekday program's "day"
+
+async function startDaemon({ mode, log = () => {}, port: fixedPort, stateDir: fixedStateDir, clock }) {
   const bin = atmoBinary();
   const port = fixedPort ?? await freePort();
   const stateDir = fixedStateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'atmo-web-test-'));
@@ -49,6 +53,7 @@ async function startDaemon({ mode, log = () => {}, port: fixedPort, stateDir: fi
     ? ['demo', '--port', String(port), '--state-dir', stateDir, '--no-audio']
     : ['serve', '--config', path.join(sourceDir(), 'config/venues/demo.yaml'), '--listen', `127.0.0.1:${port}`,
        '--state-dir', stateDir, '--no-audio'];
+  args.push('--clock', clock ?? (process.env.ATMO_TEST_CLOCK || DEFAULT_TEST_CLOCK));
   if (process.env.ATMO_WEB_DIR) args.push('--web-dir', process.env.ATMO_WEB_DIR);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

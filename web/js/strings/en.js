@@ -10,6 +10,8 @@ export const en = {
   'action.theme_dark': 'Evening theme',
   'action.theme_light': 'Light theme',
 
+  'clock.simulated': 'Simulated time — venue clock {time}{rate}. Not the real time.',
+  'clock.rate': ', ×{rate} speed',
   'connection.reconnecting': 'Live updates lost — reconnecting…',
 
   'login.title': 'Staff login',

@@ -10,6 +10,8 @@ export const ru = {
   'action.theme_dark': 'Вечерняя тема',
   'action.theme_light': 'Светлая тема',
 
+  'clock.simulated': 'Моделируемое время — часы спа {time}{rate}. Это не реальное время.',
+  'clock.rate': ', скорость ×{rate}',
   'connection.reconnecting': 'Нет живых обновлений — переподключение…',
 
   'login.title': 'Вход для персонала',

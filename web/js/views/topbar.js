@@ -14,6 +14,9 @@ export function topbar({ onLogout, onHome }) {
   const scenes = h('nav', { class: 'venue-scenes', 'aria-label': t('venue.scenes') });
   const venueName = h('button', { class: 'venue ghost', type: 'button', onclick: onHome });
   const connection = h('div', { class: 'connection', role: 'status', hidden: true });
+  // A run on a pinned or scaled venue clock (--clock/--rate: tests, the time-lapse demo) says so
+  // on every screen, so nobody takes its times for the real ones.
+  const simulated = h('div', { class: 'simulated-time', role: 'status', hidden: true });
   const userName = h('span', { class: 'user' });
   const langButton = h('button', { class: 'ghost', type: 'button', dataset: { action: 'language' },
     onclick: () => setLanguage(language() === 'en' ? 'ru' : 'en') });
@@ -24,9 +27,24 @@ export function topbar({ onLogout, onHome }) {
     h('div', { class: 'brand' }, venueName, clock), scenes,
     h('div', { class: 'tools' }, userName, langButton, themeButton, logout));
 
+  // Venue time, not the tablet's: the daemon's status carries it and its rate.
+  let statusTime = null;
+  function venueNow() {
+    const status = state.status;
+    if (!status?.timeMs) return Date.now();
+    if (!statusTime || statusTime.timeMs !== status.timeMs) statusTime = { timeMs: Number(status.timeMs), at: Date.now() };
+    return statusTime.timeMs + (Date.now() - statusTime.at) * (status.simulatedTime ? (status.clockRate || 1) : 1);
+  }
+
   function renderClock() {
-    const now = Date.now();
+    const now = venueNow();
     clock.textContent = `${longDate(now)} · ${clockTime(now)}`;
+    const status = state.status;
+    simulated.hidden = !status?.simulatedTime;
+    if (status?.simulatedTime) {
+      const rate = status.clockRate && status.clockRate !== 1 ? t('clock.rate', { rate: status.clockRate }) : '';
+      simulated.textContent = t('clock.simulated', { time: `${longDate(now)} ${clockTime(now)}`, rate });
+    }
   }
 
   function renderTools() {
@@ -97,11 +115,12 @@ export function topbar({ onLogout, onHome }) {
   renderTools();
   renderScenes();
   renderConnection();
-  const timer = setInterval(renderClock, 15000);
+  // Each second: on a fast venue clock the minutes go by quickly.
+  const timer = setInterval(renderClock, 1000);
   const unsubscribe = subscribe(['venue', 'status', 'zones', 'language'], () => { renderScenes(); renderTools(); renderClock(); });
   const unsubscribeConnection = subscribe(['connection'], renderConnection);
   return {
-    elements: [bar, connection],
+    elements: [bar, simulated, connection],
     destroy() { clearInterval(timer); unsubscribe(); unsubscribeConnection(); },
   };
 }
