@@ -232,11 +232,16 @@ Status SceneEngine::check_safe_to_hold(const zones::Point& point, double value, 
   return make_error(point.id + " cannot be written now: " + rule);
 }
 
-Status SceneEngine::write_manual(const zones::Point& point, double value, const std::string& who) {
-  if (!point.output() || point.disabled) return make_error("'" + point.id + "' is not an output atmo drives");
+std::optional<ManualWriteRefusal> SceneEngine::write_manual(const zones::Point& point, double value,
+                                                           const std::string& who) {
+  if (!point.output() || point.disabled) {
+    return ManualWriteRefusal{false, "'" + point.id + "' is not an output atmo drives"};
+  }
   const TimeMs now = clock_.now_ms();
-  if (auto safe = check_safe_to_hold(point, value, now); !safe) return safe;
-  if (auto sent = outputs_.set_output(point, value, Delivery::always); !sent) return sent;
+  if (auto safe = check_safe_to_hold(point, value, now); !safe) return ManualWriteRefusal{true, safe.error().message};
+  if (auto sent = outputs_.set_output(point, value, Delivery::always); !sent) {
+    return ManualWriteRefusal{false, sent.error().message};
+  }
   // The engine's own picture of the output moves with the write: a scene change later fades from
   // here and therefore sends, even when the scene asks what it asked before the write.
   OutputState& out = outputs_state_[point.id];
@@ -244,7 +249,7 @@ Status SceneEngine::write_manual(const zones::Point& point, double value, const 
   out.last_sent = value;
   failed_outputs_.erase(point.id);
   const bool replaced = overrides_.contains(point.id);
-  overrides_[point.id] = ManualOverride{point.id, point.zone, value, who, now};
+  overrides_[point.id] = ManualOverride{point.zone, value, who, now};
   Event e;
   e.kind = "output.override";
   e.zone = point.zone;
@@ -253,7 +258,7 @@ Status SceneEngine::write_manual(const zones::Point& point, double value, const 
   e.message = point.id + (replaced ? " overridden again by " : " overridden by ") + who + ": " + zones::format_number(value) +
               " until the zone's next scene change";
   events_.publish(std::move(e));
-  return ok_status();
+  return std::nullopt;
 }
 
 void SceneEngine::end_override(const std::string& point_id, const std::string& why) {
@@ -267,14 +272,6 @@ void SceneEngine::end_override(const std::string& point_id, const std::string& w
   e.message = point_id + " override (" + zones::format_number(it->second.value) + " by " + it->second.who + ") ended: " + why;
   overrides_.erase(it);
   events_.publish(std::move(e));
-}
-
-void SceneEngine::release_override(std::string_view point_id) {
-  auto it = overrides_.find(point_id);
-  if (it == overrides_.end()) return;
-  const std::string zone = it->second.zone;
-  end_override(std::string(point_id), "released");
-  reconcile_zone(zone, true);
 }
 
 void SceneEngine::tick() {

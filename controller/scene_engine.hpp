@@ -52,14 +52,19 @@ struct Hold {
 };
 
 /// A technician's diagnostic write to one output, past the zone's scene: it holds until the zone's
-/// next scene change (which restores every output), a safety rule that needs the output (the fire
-/// alarm, a scent-free window opening), or its release.
+/// next scene change (which restores every output) or a safety rule that needs the output (the fire
+/// alarm, a scent-free window opening). Kept by point id.
 struct ManualOverride {
-  std::string point;
   std::string zone;
   double value = 0;
   std::string who;
   TimeMs since = 0;
+};
+
+/// Why SceneEngine::write_manual did not write: the API answers 409 for a safety rule, 400 else.
+struct ManualWriteRefusal {
+  bool by_safety_rule = false;
+  std::string message;
 };
 
 struct ZoneState {
@@ -100,16 +105,10 @@ class SceneEngine {
 
   /// A diagnostic write of one output (the API's point write): sent at once, even if the bus
   /// believes the device holds it, and held against the zone's fades until its next scene change.
-  /// Errors: not an output, disabled, out of range or not encodable; a safety rule in force decides
-  /// that output (the fire alarm, a scent-free window, the diffuser duty limit), so nothing moves it.
-  Status write_manual(const zones::Point& point, double value, const std::string& who);
-  /// Whether the safety layer lets `point` hold `value` now (write_manual asks the same): the
-  /// API tells a refusal by a rule (409) from a bad value (400) with it.
-  Status check_safe_to_hold(const zones::Point& point, double value) const {
-    return check_safe_to_hold(point, value, clock_.now_ms());
-  }
-  /// Ends an override: the output goes back to what the zone's scene asks of it.
-  void release_override(std::string_view point_id);
+  /// Return: nothing when written; else why not, with `by_safety_rule` set when a rule in force
+  /// decides that output (the fire alarm, a scent-free window, the diffuser duty limit) rather than
+  /// the write being wrong (not an output, disabled, out of range or not encodable).
+  std::optional<ManualWriteRefusal> write_manual(const zones::Point& point, double value, const std::string& who);
   const std::map<std::string, ManualOverride, std::less<>>& overrides() const { return overrides_; }
 
   void release_hold(std::string_view zone);

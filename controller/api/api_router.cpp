@@ -915,16 +915,13 @@ ApiResponse ApiRouter::post_point_write(Ctx& ctx, const Args& args) {
   const auto* point = c.venue().point(id);
   if (auto refused = require(ctx, static_cast<int>(Permission::point_write), point ? point->zone : "")) return *refused;
   if (!point) return error(ctx, 404, "not_found", "no point '" + id + "'");
-  if (!point->output() || point->disabled) return error(ctx, 400, "bad_request", "'" + id + "' is not an output atmo drives");
   if (auto it = c.live().find(id); it != c.live().end()) ctx.audit.set_before(std::to_string(it->second.value));
   // Through the scene engine, never past it: the safety layer decides first (nothing moves a
   // light or a diffuser during the fire alarm), and the engine knows the write, so the zone's next
   // scene change restores the output.
-  if (auto safe = c.scenes().check_safe_to_hold(*point, req.value()); !safe) {
-    return error(ctx, 409, "conflict", safe.error().message, "value");
-  }
-  if (auto accepted = c.scenes().write_manual(*point, req.value(), ctx.user->username()); !accepted) {
-    return error(ctx, 400, "bad_request", accepted.error().message, "value");
+  if (auto refused = c.scenes().write_manual(*point, req.value(), ctx.user->username())) {
+    return refused->by_safety_rule ? error(ctx, 409, "conflict", refused->message, "value")
+                                   : error(ctx, 400, "bad_request", refused->message, "value");
   }
   return ok(live_reading(c, *point));
 }

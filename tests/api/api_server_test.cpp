@@ -788,6 +788,15 @@ TEST_CASE("API: a technician's point write is shown as an override and undone by
     at = sim_cct() == 2700;
   }
   REQUIRE(at);
+  // What no output can take is a bad request (400), not a safety refusal, and writes nothing.
+  auto input = rig.post("/api/v1/points/lounge.air.temperature/write", R"({"value":30})", technician);
+  CHECK(input.status == 400);
+  CHECK_THAT(input.body, Catch::Contains("not an output atmo drives"));
+  auto too_warm = rig.post("/api/v1/points/lounge.light.cct/write", R"({"value":90000})", technician);
+  CHECK(too_warm.status == 400);
+  CHECK(override_count(rig.get("/api/v1/zones/lounge", technician).json()) == 0);
+  CHECK(sim_cct() == 2700);
+
   auto written = rig.post("/api/v1/points/lounge.light.cct/write", R"({"value":2500,"reason":"lamp test"})", technician);
   REQUIRE(written.status == 200);
   at = false;

@@ -10,6 +10,12 @@ using atmo::test::DemoRig;
 
 namespace {
 const zones::ChangeCause kTablet{"user:anna", "manual choice on the tablet"};
+
+/// Monday 19:00, the whole venue in the evening scene as the schedule puts it.
+void start_weekday_evening(DemoRig& rig) {
+  rig.clock.set(rig.local(2026, 11, 23, 19, 0));
+  REQUIRE(rig.scenes.apply_venue_scene("evening", {"schedule", "program weekday"}).ok());
+}
 }
 
 TEST_CASE("a scene fades its outputs along their curves", "[scene_engine]") {
@@ -58,8 +64,7 @@ TEST_CASE("a new scene mid-fade starts from where the outputs are", "[scene_engi
 
 TEST_CASE("the fire alarm overrides every zone at once and refuses scene changes", "[scene_engine][safety]") {
   DemoRig rig;
-  rig.clock.set(rig.local(2026, 11, 23, 19, 0));
-  REQUIRE(rig.scenes.apply_venue_scene("evening", {"schedule", "program weekday"}).ok());
+  start_weekday_evening(rig);
   CHECK(rig.outputs.rewrites.empty());
   rig.scenes.set_fire_alarm(true, "input entrance.fire.alarm");
   for (const auto& p : rig.venue->points()) {
@@ -150,7 +155,7 @@ TEST_CASE("a diagnostic write is restored by the next scene change even when the
   rig.clock.set(t0);
   REQUIRE(rig.scenes.apply_zone_scene("lounge", "opening", kTablet).ok());  // cct 2700
   const zones::Point& cct = *rig.venue->point("lounge.light.cct");
-  REQUIRE(rig.scenes.write_manual(cct, 2500, "technician").ok());
+  REQUIRE_FALSE(rig.scenes.write_manual(cct, 2500, "technician"));
   CHECK(rig.outputs.at("lounge.light.cct") == 2500);
   CHECK(rig.outputs.rewrites["lounge.light.cct"] == 1);  // sent even if the bus believes it is there
   REQUIRE(rig.scenes.overrides().count("lounge.light.cct"));
@@ -172,8 +177,7 @@ TEST_CASE("a diagnostic write is restored by the next scene change even when the
 
 TEST_CASE("during the fire alarm no diagnostic write moves a light or a diffuser", "[scene_engine][safety][override]") {
   DemoRig rig;
-  rig.clock.set(rig.local(2026, 11, 23, 19, 0));
-  REQUIRE(rig.scenes.apply_venue_scene("evening", {"schedule", "program weekday"}).ok());
+  start_weekday_evening(rig);
   rig.scenes.set_fire_alarm(true, "input entrance.fire.alarm");
   const auto writes_before = rig.outputs.writes;
   for (const char* id : {"hammam.light.level", "hammam.light.red", "lounge.scent.enabled", "lounge.scent.intensity"}) {
@@ -182,24 +186,23 @@ TEST_CASE("during the fire alarm no diagnostic write moves a light or a diffuser
     REQUIRE(p);
     const double unsafe = p->quantity() == v1::QUANTITY_SCENT_ENABLE ? 1 : (p->quantity() == v1::QUANTITY_SCENT_INTENSITY ? 100 : 0);
     auto refused = rig.scenes.write_manual(*p, unsafe, "technician");
-    REQUIRE_FALSE(refused.ok());
-    CHECK_THAT(refused.error().message, Catch::Contains("fire alarm"));
-    CHECK_FALSE(rig.scenes.check_safe_to_hold(*p, unsafe).ok());
+    REQUIRE(refused);
+    CHECK_THAT(refused->message, Catch::Contains("fire alarm"));
+    CHECK(refused->by_safety_rule);  // a rule in force, not a bad value: the API answers 409
   }
   CHECK(rig.outputs.writes == writes_before);  // nothing reached the outputs
   CHECK(rig.scenes.overrides().empty());
   // The safe value itself, and an output the override leaves alone, may still be written.
-  CHECK(rig.scenes.write_manual(*rig.venue->point("hammam.light.level"), 100, "technician").ok());
-  CHECK(rig.scenes.write_manual(*rig.venue->point("lounge.climate.setpoint"), 23, "technician").ok());
+  CHECK_FALSE(rig.scenes.write_manual(*rig.venue->point("hammam.light.level"), 100, "technician"));
+  CHECK_FALSE(rig.scenes.write_manual(*rig.venue->point("lounge.climate.setpoint"), 23, "technician"));
 }
 
 TEST_CASE("the fire alarm ends every override of a safety output and sends the safe value", "[scene_engine][safety][override]") {
   DemoRig rig;
-  rig.clock.set(rig.local(2026, 11, 23, 19, 0));
-  REQUIRE(rig.scenes.apply_venue_scene("evening", {"schedule", "program weekday"}).ok());
-  REQUIRE(rig.scenes.write_manual(*rig.venue->point("hammam.light.level"), 0, "technician").ok());
-  REQUIRE(rig.scenes.write_manual(*rig.venue->point("lounge.scent.enabled"), 1, "technician").ok());
-  REQUIRE(rig.scenes.write_manual(*rig.venue->point("lounge.climate.setpoint"), 23, "technician").ok());
+  start_weekday_evening(rig);
+  REQUIRE_FALSE(rig.scenes.write_manual(*rig.venue->point("hammam.light.level"), 0, "technician"));
+  REQUIRE_FALSE(rig.scenes.write_manual(*rig.venue->point("lounge.scent.enabled"), 1, "technician"));
+  REQUIRE_FALSE(rig.scenes.write_manual(*rig.venue->point("lounge.climate.setpoint"), 23, "technician"));
   rig.scenes.set_fire_alarm(true, "input entrance.fire.alarm");
   CHECK(rig.outputs.at("hammam.light.level") == 100);
   CHECK(rig.outputs.at("lounge.scent.enabled") == 0);
@@ -217,8 +220,7 @@ TEST_CASE("during the fire alarm a safety output read back away from its safe va
   // Switched by hand at the panel, or written past atmo with `atmo modbus write`: the bus would
   // believe the device still holds 100 % and never write it again.
   DemoRig rig;
-  rig.clock.set(rig.local(2026, 11, 23, 19, 0));
-  REQUIRE(rig.scenes.apply_venue_scene("evening", {"schedule", "program weekday"}).ok());
+  start_weekday_evening(rig);
   rig.scenes.set_fire_alarm(true, "input entrance.fire.alarm");
   const zones::Point& level = *rig.venue->point("hammam.light.level");
   const int rewrites = rig.outputs.rewrites["hammam.light.level"];
@@ -236,14 +238,15 @@ TEST_CASE("a scent-free window refuses scent by hand and ends a scent override w
   rig.clock.set(rig.local(2026, 11, 24, 11, 50));
   REQUIRE(rig.scenes.apply_zone_scene("treatment-2", "day", kTablet).ok());
   const zones::Point& enabled = *rig.venue->point("treatment-2.scent.enabled");
-  REQUIRE(rig.scenes.write_manual(enabled, 1, "technician").ok());
+  REQUIRE_FALSE(rig.scenes.write_manual(enabled, 1, "technician"));
   rig.clock.set(rig.local(2026, 11, 24, 12, 0));
   rig.scenes.tick();
   CHECK(rig.outputs.at("treatment-2.scent.enabled") == 0);
   CHECK(rig.scenes.overrides().empty());
   auto refused = rig.scenes.write_manual(enabled, 1, "technician");
-  REQUIRE_FALSE(refused.ok());
-  CHECK_THAT(refused.error().message, Catch::Contains("scent-free"));
+  REQUIRE(refused);
+  CHECK_THAT(refused->message, Catch::Contains("scent-free"));
+  CHECK(refused->by_safety_rule);
   CHECK(rig.outputs.at("treatment-2.scent.enabled") == 0);
 }
 
@@ -251,7 +254,8 @@ TEST_CASE("a diagnostic write of something that is not a driven output is refuse
   DemoRig rig;
   rig.clock.set(rig.local(2026, 11, 23, 12, 0));
   auto refused = rig.scenes.write_manual(*rig.venue->point("lounge.air.temperature"), 30, "technician");
-  REQUIRE_FALSE(refused.ok());
-  CHECK_THAT(refused.error().message, Catch::Contains("not an output"));
+  REQUIRE(refused);
+  CHECK_THAT(refused->message, Catch::Contains("not an output"));
+  CHECK_FALSE(refused->by_safety_rule);
   CHECK(rig.outputs.values.empty());
 }
