@@ -57,7 +57,7 @@ Controller::Controller(boost::asio::io_context& io, std::shared_ptr<const zones:
   // options_.tick is venue time. On a fast venue clock the timer fires tick/rate apart in real
   // time, but no faster than the host can keep up with; each tick then covers more venue time.
   constexpr double kFloorRealMs = 10.0;
-  const double real_ms = std::max(kFloorRealMs, static_cast<double>(options_.tick.count()) / clock_.rate());
+  const double real_ms = clock_.real_period_ms(static_cast<double>(options_.tick.count()), kFloorRealMs);
   real_tick_ = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double, std::milli>(real_ms));
   venue_tick_ms_ = std::max<TimeMs>(options_.tick.count(), static_cast<TimeMs>(std::llround(real_ms * clock_.rate())));
   scenes_.set_tick(venue_tick_ms_);
@@ -108,7 +108,7 @@ Status Controller::start() {
               day_part_ + "')";
   if (clock_.simulated()) {
     e.message += " on simulated time: venue clock at " + format_venue_time(clock_.now_ms(), venue_->config().time_zone()) +
-                 ", rate x" + std::to_string(clock_.rate());
+                 ", rate x" + zones::format_number(clock_.rate());
   }
   events_.publish(std::move(e));
   return ok_status();

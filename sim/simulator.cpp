@@ -77,8 +77,9 @@ Result<std::size_t> Simulator::start() {
   if (options_.tick_thread) {
     // tick_ms is venue time: a fast venue clock ticks the physics more often in real time (down to
     // a floor the host can keep), so each step stays about tick_ms of venue time where it can.
-    const auto period = std::chrono::duration<double, std::milli>(
-        std::max(10.0, static_cast<double>(options_.tick_ms) / clock_.rate()));
+    constexpr double kFloorRealMs = 10.0;
+    const auto period =
+        std::chrono::duration<double, std::milli>(clock_.real_period_ms(static_cast<double>(options_.tick_ms), kFloorRealMs));
     tick_thread_ = std::thread([this, period] {
       std::unique_lock lock(mutex_);
       while (!stop_) {

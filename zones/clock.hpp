@@ -18,6 +18,12 @@ class Clock {
   virtual double rate() const { return 1.0; }
   /// True when venue time is not the wall clock (a pinned start or a rate): shown and recorded.
   virtual bool simulated() const { return false; }
+
+  /// The real milliseconds to wait between events `venue_ms` of venue time apart, never less than
+  /// `floor_ms`: on a fast venue clock periodic work runs more often, down to what the host keeps.
+  double real_period_ms(double venue_ms, double floor_ms) const {
+    return venue_ms / rate() < floor_ms ? floor_ms : venue_ms / rate();
+  }
 };
 
 class SystemClock final : public Clock {

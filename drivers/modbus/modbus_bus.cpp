@@ -75,8 +75,8 @@ ModbusBus::ModbusBus(std::shared_ptr<const zones::Venue> venue, const v1::Bus& b
     // more often in real time, down to a floor a bus can keep.
     if (clock_.rate() != 1.0) {
       constexpr double kFloorRealMs = 20.0;
-      poll.request.period = std::chrono::milliseconds(static_cast<std::int64_t>(
-          std::max(kFloorRealMs, static_cast<double>(request.period.count()) / clock_.rate())));
+      poll.request.period = std::chrono::milliseconds(
+          static_cast<std::int64_t>(clock_.real_period_ms(static_cast<double>(request.period.count()), kFloorRealMs)));
     }
     poll.device = device_index.at(request.device);
     devices_[poll.device].polls.push_back(polls_.size() - 1);
