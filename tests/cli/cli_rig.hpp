@@ -189,6 +189,14 @@ class DemoDaemon {
   /// Logs in as `user` with `pin` (on standard input, as a script does).
   Run login(const std::string& user, const std::string& pin) const { return run("login --user " + user, pin + "\n"); }
   std::string token_file() const { return dir_.file("config") + "/atmo/token"; }
+  /// The bearer token `atmo login` stored, for requests the CLI has no command for.
+  std::string token() const {
+    const auto stored = slurp(token_file());
+    const auto at = stored.find("token ");
+    if (at == std::string::npos) return {};
+    return stored.substr(at + 6, stored.find('\n', at) - at - 6);
+  }
+  int port() const { return port_; }
   Child& process() { return child_; }
 
  private:
@@ -204,8 +212,8 @@ class DemoDaemon {
 };
 
 /// POSTs `body` as JSON to the daemon on 127.0.0.1:`port` over plain HTTP; returns the status.
-/// For what the CLI itself does not do (creating the first admin).
-inline int http_post(int port, const std::string& path, const std::string& body) {
+/// For what the CLI itself does not do (creating the first admin, a technician's point write).
+inline int http_post(int port, const std::string& path, const std::string& body, const std::string& bearer = {}) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   timeval wait{10, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
@@ -218,6 +226,7 @@ inline int http_post(int port, const std::string& path, const std::string& body)
     return -1;
   }
   const std::string request = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                              (bearer.empty() ? std::string() : "\r\nAuthorization: Bearer " + bearer) +
                               "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
                               "\r\nConnection: close\r\n\r\n" + body;
   if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {

@@ -193,6 +193,29 @@ TEST_CASE("atmo scene set shows in status, and roles, unknown scenes and zones a
   CHECK(str(parse(r.out), "scene") == "day");
 }
 
+TEST_CASE("atmo zones shows a technician's point write as an override until the next scene change") {
+  TempDir dir;
+  DemoDaemon demo(dir);
+  REQUIRE(demo.login("technician", "5555").code == kExitOk);
+  REQUIRE(http_post(demo.port(), "/api/v1/points/lounge.light.cct/write", R"({"value":2500,"reason":"lamp test"})",
+                    demo.token()) == 200);
+  auto r = demo.run("zones lounge");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == kExitOk);
+  CHECK_THAT(r.out, Catch::Matches("(.|\n)*  override lounge\\.light\\.cct = 2500 by technician since \\d\\d:\\d\\d "
+                                   "\\(until the next scene change\\)\n(.|\n)*"));
+  r = demo.run("zones");
+  REQUIRE(r.code == kExitOk);
+  CHECK_THAT(line_starting(r.out, "lounge "), Catch::Contains("1 override(s)"));
+
+  REQUIRE(demo.login("manager", "2222").code == kExitOk);
+  REQUIRE(demo.run("scene set lounge evening").code == kExitOk);
+  r = demo.run("zones lounge");
+  REQUIRE(r.code == kExitOk);
+  CHECK(r.out.find("override") == std::string::npos);
+  CHECK(line_starting(demo.run("zones").out, "lounge ").find("override") == std::string::npos);
+}
+
 TEST_CASE("atmo schedule, devices, alarms and check against the demo") {
   TempDir dir;
   DemoDaemon demo(dir);

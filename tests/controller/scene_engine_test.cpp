@@ -259,3 +259,23 @@ TEST_CASE("a diagnostic write of something that is not a driven output is refuse
   CHECK_FALSE(refused->by_safety_rule);
   CHECK(rig.outputs.values.empty());
 }
+
+TEST_CASE("a scene change sends again an output the device reads back away from what was sent",
+          "[scene_engine][override]") {
+  // Changed at the device (a wall panel, `atmo modbus write`), not through atmo: the engine's own
+  // value is unchanged, yet the next scene change restores the output.
+  DemoRig rig;
+  const TimeMs t0 = rig.local(2026, 11, 23, 12, 0);
+  rig.clock.set(t0);
+  REQUIRE(rig.scenes.apply_zone_scene("lounge", "opening", kTablet).ok());  // cct 2700
+  const zones::Point& cct = *rig.venue->point("lounge.light.cct");
+  rig.scenes.note_output_reading(cct, 2500);
+  const int rewrites = rig.outputs.rewrites["lounge.light.cct"];
+  REQUIRE(rig.scenes.apply_zone_scene("lounge", "day", kTablet).ok());  // cct 2700 again
+  CHECK(rig.outputs.rewrites["lounge.light.cct"] == rewrites + 1);
+  CHECK(rig.outputs.at("lounge.light.cct") == 2700);
+  // A read-back that agrees is not sent again.
+  rig.scenes.note_output_reading(cct, 2700);
+  REQUIRE(rig.scenes.apply_zone_scene("lounge", "opening", kTablet).ok());
+  CHECK(rig.outputs.rewrites["lounge.light.cct"] == rewrites + 1);
+}
