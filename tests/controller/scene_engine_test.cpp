@@ -11,6 +11,14 @@ using atmo::test::DemoRig;
 namespace {
 const zones::ChangeCause kTablet{"user:anna", "manual choice on the tablet"};
 
+/// Monday noon, the lounge in "opening": cct 2700, as its "day" has it. Returns the time.
+TimeMs start_lounge_opening(DemoRig& rig) {
+  const TimeMs t0 = rig.local(2026, 11, 23, 12, 0);
+  rig.clock.set(t0);
+  REQUIRE(rig.scenes.apply_zone_scene("lounge", "opening", kTablet).ok());
+  return t0;
+}
+
 /// Monday 19:00, the whole venue in the evening scene as the schedule puts it.
 void start_weekday_evening(DemoRig& rig) {
   rig.clock.set(rig.local(2026, 11, 23, 19, 0));
@@ -151,9 +159,7 @@ TEST_CASE("a diagnostic write is restored by the next scene change even when the
   // The integrator's finding: cct written to 2500 by hand, then a scene whose cct (2700) is the one
   // the previous scene had; the engine's own last-sent value had not changed, so nothing was sent.
   DemoRig rig;
-  const TimeMs t0 = rig.local(2026, 11, 23, 12, 0);
-  rig.clock.set(t0);
-  REQUIRE(rig.scenes.apply_zone_scene("lounge", "opening", kTablet).ok());  // cct 2700
+  const TimeMs t0 = start_lounge_opening(rig);
   const zones::Point& cct = *rig.venue->point("lounge.light.cct");
   REQUIRE_FALSE(rig.scenes.write_manual(cct, 2500, "technician"));
   CHECK(rig.outputs.at("lounge.light.cct") == 2500);
@@ -265,9 +271,7 @@ TEST_CASE("a scene change sends again an output the device reads back away from 
   // Changed at the device (a wall panel, `atmo modbus write`), not through atmo: the engine's own
   // value is unchanged, yet the next scene change restores the output.
   DemoRig rig;
-  const TimeMs t0 = rig.local(2026, 11, 23, 12, 0);
-  rig.clock.set(t0);
-  REQUIRE(rig.scenes.apply_zone_scene("lounge", "opening", kTablet).ok());  // cct 2700
+  start_lounge_opening(rig);
   const zones::Point& cct = *rig.venue->point("lounge.light.cct");
   rig.scenes.note_output_reading(cct, 2500);
   const int rewrites = rig.outputs.rewrites["lounge.light.cct"];
