@@ -42,6 +42,12 @@ constexpr auto kStateExceptions = "schedule.exceptions";
 
 }  // namespace
 
+std::string telemetry_database_path(const zones::Venue& venue, const std::filesystem::path& state_dir) {
+  auto options = telemetry::options_from_config(venue.config().storage(), (state_dir / (venue.id() + ".db")).string());
+  if (std::filesystem::path(options.path).is_relative()) return (state_dir / options.path).string();
+  return options.path;
+}
+
 Controller::Controller(boost::asio::io_context& io, std::shared_ptr<const zones::Venue> venue, const Clock& clock,
                        SoundSink& sound, ControllerOptions options)
     : io_(io),
@@ -71,11 +77,8 @@ Controller::~Controller() { stop(); }
 
 Status Controller::start() {
   if (started_) return ok_status();
-  auto store_options = telemetry::options_from_config(venue_->config().storage(),
-                                                      (options_.state_dir / (venue_->id() + ".db")).string());
-  if (std::filesystem::path(store_options.path).is_relative()) {
-    store_options.path = (options_.state_dir / store_options.path).string();
-  }
+  auto store_options = telemetry::options_from_config(venue_->config().storage(), "");
+  store_options.path = telemetry_database_path(*venue_, options_.state_dir);
   if (auto same_clock = telemetry::check_clock_mark(store_options.path, clock_.simulated()); !same_clock) {
     return same_clock.error();
   }

@@ -33,6 +33,10 @@ struct ControllerOptions {
   modbus::BusOptions bus;
 };
 
+/// The telemetry database of `venue` for a daemon whose state is in `state_dir`: the venue's
+/// storage path (relative ones under `state_dir`), else `state_dir/<venue id>.db`.
+std::string telemetry_database_path(const zones::Venue& venue, const std::filesystem::path& state_dir);
+
 /// What the tablet and the CLI show of one point.
 struct LiveReading {
   TimeMs time_ms = 0;

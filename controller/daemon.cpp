@@ -1,5 +1,8 @@
 #include "controller/daemon.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <csignal>
 #include <functional>
 #include <iostream>
@@ -11,14 +14,86 @@
 #include "controller/api/api_server.hpp"
 #include "controller/audio_output.hpp"
 #include "controller/controller.hpp"
+#include "controller/demo_history.hpp"
 #include "controller/fleet/fleet_services.hpp"
 #include "controller/sim_link.hpp"
 #include "sim/simulator.hpp"
+#include "zones/venue_clock.hpp"
 
 namespace atmo::controller {
 
+namespace {
+
+/// One line that fills in place on a terminal, a line per lived day in a log.
+class HistoryBar {
+ public:
+  explicit HistoryBar(int days) : days_(days), terminal_(isatty(STDERR_FILENO) == 1) {}
+  void operator()(double fraction, TimeMs) {
+    const int day = std::min(days_, static_cast<int>(fraction * days_) + 1);
+    if (terminal_) {
+      const int filled = static_cast<int>(fraction * kWidth);
+      std::cerr << "\r  living the demo's last " << days_ << " days: [" << std::string(filled, '#')
+                << std::string(kWidth - filled, ' ') << "] day " << day << " of " << days_ << std::flush;
+    } else if (day != shown_) {
+      spdlog::info("demo history: living day {} of {}", day, days_);
+    }
+    shown_ = day;
+  }
+  ~HistoryBar() {
+    if (terminal_ && shown_ != 0) std::cerr << "\n";
+  }
+
+ private:
+  static constexpr int kWidth = 28;
+  int days_;
+  bool terminal_;
+  int shown_ = 0;
+};
+
+/// The demo's first start: its last days lived before the daemon opens (see demo_history.hpp).
+/// Returns the clock the daemon runs on: a time-lapse's pinned clock starts again at its start,
+/// where the lived days ended.
+Result<std::shared_ptr<const Clock>> live_history_first(const std::shared_ptr<const zones::Venue>& venue,
+                                                        std::shared_ptr<const Clock> clock,
+                                                        const DaemonOptions& options) {
+  if (!options.demo || options.history_days <= 0 || !demo_has_no_history(*venue, options.state_dir)) return clock;
+  const auto* pinned = dynamic_cast<const VenueClock*>(clock.get());
+  const std::function<TimeMs()> until = pinned ? std::function<TimeMs()>([start = pinned->start_ms()] { return start; })
+                                               : std::function<TimeMs()>([&clock] { return clock->now_ms(); });
+  DemoHistoryOptions history;
+  history.days = options.history_days;
+  history.state_dir = options.state_dir;
+  history.sim_speed = options.sim_speed;
+  spdlog::info("first start of the demo: living its last {} days on a fast clock, once (--history-days 0 skips it)",
+               history.days);
+  const auto began = std::chrono::steady_clock::now();
+  {
+    HistoryBar bar(history.days);
+    if (auto lived = live_demo_history(venue, until, clock->simulated(), history, std::ref(bar)); !lived) {
+      return lived.error();
+    }
+  }
+  spdlog::info("demo history: {} days lived in {} s", history.days,
+               std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - began).count());
+  if (pinned) return std::shared_ptr<const Clock>(std::make_shared<const VenueClock>(pinned->start_ms(), pinned->rate()));
+  return clock;
+}
+
+}  // namespace
+
 int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& options) {
-  const auto venue_clock = options.clock ? options.clock : std::make_shared<const SystemClock>();
+  std::error_code ec;
+  std::filesystem::create_directories(options.state_dir, ec);
+  if (ec) {
+    spdlog::error("cannot create the state directory {}: {}", options.state_dir.string(), ec.message());
+    return 1;
+  }
+  auto lived = live_history_first(venue, options.clock ? options.clock : std::make_shared<const SystemClock>(), options);
+  if (!lived) {
+    spdlog::error("the demo's history: {}", lived.error().message);
+    return 1;
+  }
+  const auto venue_clock = std::move(lived).value();
   const Clock& clock = *venue_clock;
   boost::asio::io_context io(1);
   // Registered before anything starts: a stop signal during start-up is queued until io.run()
@@ -30,13 +105,6 @@ int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& o
     spdlog::info("signal {}: stopping", signal);
     on_stop();
   });
-  std::error_code ec;
-  std::filesystem::create_directories(options.state_dir, ec);
-  if (ec) {
-    spdlog::error("cannot create the state directory {}: {}", options.state_dir.string(), ec.message());
-    return 1;
-  }
-
   // The demo's devices: the simulator serves every bus on a free port, in this process.
   std::unique_ptr<sim::Simulator> simulator;
   if (options.demo) {

@@ -23,6 +23,8 @@ struct DaemonOptions {
   bool demo = false;                      ///< run the simulator in-process and seed the demo users
   std::string mqtt_broker;                ///< HOST:PORT: publish to this MQTT broker (over the venue's mqtt host)
   double sim_speed = 1.0;
+  /// The demo only: days of past the first start lives on a fast clock (controller/demo_history.hpp).
+  int history_days = 0;
   std::shared_ptr<const Clock> clock;     ///< the venue clock (--clock/--rate); null: the system clock
 };
 

@@ -73,11 +73,16 @@ void add_serve_commands(CLI::App& app) {
 
   auto demo_opt = std::make_shared<ServeOptions>();
   demo_opt->daemon.state_dir = "atmo-demo-state";
+  demo_opt->daemon.history_days = 7;
   auto* demo_cmd = app.add_subcommand("demo", "Run the demo spa: daemon, simulated devices and tablet UI in one process");
   demo_cmd->add_option("-p,--port", demo_opt->port, "Port of the tablet UI on 127.0.0.1")->capture_default_str()
       ->check(CLI::Range(1, 65535));
   demo_cmd->add_option("--speed", demo_opt->daemon.sim_speed, "Simulated seconds per real second (physics only)")
       ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+  demo_cmd->add_option("--history-days", demo_opt->daemon.history_days,
+                       "Days of past a first start lives on a fast clock (about 12 s a day), so charts and "
+                       "reports open on a real week; 0 skips it")
+      ->capture_default_str()->check(CLI::Range(0, 31));
   add_common(demo_cmd, *demo_opt);
   demo_cmd->footer(
       "Runs the Aurora Spa venue compiled into atmo (config/venues/demo.yaml) against simulated Modbus\n"
@@ -85,7 +90,9 @@ void add_serve_commands(CLI::App& app) {
       "Examples:\n"
       "  atmo demo                      then open http://127.0.0.1:8080\n"
       "  atmo demo --port 9000 --no-audio --state-dir /tmp/atmo-demo\n"
-      "  atmo demo --rate 120           a whole weekday in 12 minutes (simulated time)");
+      "  atmo demo --rate 120           a whole weekday in 12 minutes (simulated time)\n\n"
+      "A first start (no database in the state directory yet) first lives the venue's last 7 days on a\n"
+      "fast clock with the same simulator and engines, about a minute and a half: see --history-days.");
   demo_cmd->callback([demo_opt, demo_cmd] {
     auto loaded = config::load_embedded_demo();
     if (!loaded.ok()) {

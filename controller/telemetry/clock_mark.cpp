@@ -6,9 +6,39 @@
 
 namespace atmo::telemetry {
 
+namespace {
+
+/// SQLite creates a WAL database's -wal and -shm files even for a read-only look. The check must
+/// leave the directory as it found it (a refused run writes nothing), so the files it made, and
+/// that are still empty of frames, go again once its connection is closed.
+class SidecarsLeftAsFound {
+ public:
+  explicit SidecarsLeftAsFound(const std::string& db_path)
+      : wal_(db_path + "-wal"), shm_(db_path + "-shm"), had_wal_(exists(wal_)), had_shm_(exists(shm_)) {}
+  ~SidecarsLeftAsFound() {
+    std::error_code ec;
+    if (had_wal_ || had_shm_ || std::filesystem::file_size(wal_, ec) != 0) return;
+    std::filesystem::remove(wal_, ec);
+    std::filesystem::remove(shm_, ec);
+  }
+  SidecarsLeftAsFound(const SidecarsLeftAsFound&) = delete;
+  SidecarsLeftAsFound& operator=(const SidecarsLeftAsFound&) = delete;
+
+ private:
+  static bool exists(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+  }
+  std::string wal_, shm_;
+  bool had_wal_, had_shm_;
+};
+
+}  // namespace
+
 Status check_clock_mark(const std::string& db_path, bool simulated) {
   std::error_code ec;
   if (!std::filesystem::exists(db_path, ec)) return ok_status();
+  const SidecarsLeftAsFound sidecars(db_path);  // declared before the connection: runs after it closes
   auto opened = Connection::open(db_path, Connection::Mode::read_only);
   if (!opened) return ok_status();  // not ours to judge: opening it for real reports the problem
   Connection db = std::move(opened).value();

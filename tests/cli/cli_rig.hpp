@@ -202,7 +202,7 @@ class DemoDaemon {
  private:
   static std::vector<std::string> arguments(const TempDir& dir, int port, bool audio) {
     std::vector<std::string> argv{kAtmo,      "demo", "--port", std::to_string(port), "--state-dir", dir.file("state"),
-                                  "--clock", test_clock()};
+                                  "--clock", test_clock(), "--history-days", "0"};
     if (!audio) argv.emplace_back("--no-audio");
     return argv;
   }

@@ -19,7 +19,7 @@ unset ATMO_TOKEN NO_COLOR
 export XDG_CONFIG_HOME="$WORK/config" ATMO_DAEMON="http://127.0.0.1:$PORT"
 
 # Its log (spdlog) and its banner both go to demo.log.
-timeout 60 "$ATMO" demo --port "$PORT" --state-dir "$WORK/state" >"$WORK/demo.log" 2>&1 &
+timeout 60 "$ATMO" demo --port "$PORT" --state-dir "$WORK/state" --history-days 0 >"$WORK/demo.log" 2>&1 &
 DEMO_PID=$!
 wait_for_line 'is running' "$WORK/demo.log" 30 || fail "atmo demo did not start"
 echo 5555 | "$ATMO" login --user technician >"$WORK/login.out" 2>&1 || fail "login failed"

@@ -55,7 +55,7 @@ def main(work):
     began = time.monotonic()
     with open(os.path.join(work, "demo.log"), "w") as log:
         demo = subprocess.Popen([ATMO, "demo", "--no-audio", "--port", str(free_port()), "--state-dir", state,
-                                 "--clock", start.strftime("%Y-%m-%dT%H:%M:%S"), "--rate", str(RATE)],
+                                 "--clock", start.strftime("%Y-%m-%dT%H:%M:%S"), "--rate", str(RATE), "--history-days", "0"],
                                 stdout=log, stderr=subprocess.STDOUT)
         try:
             time.sleep((end_ms - start_ms) / 1000 / RATE + 1)

@@ -65,7 +65,7 @@ pid_t start_daemon(const fs::path& state, int port) {
     const std::string port_arg = std::to_string(port);
     const std::string state_arg = state.string();
     execl(ATMO_EXE, ATMO_EXE, "demo", "--no-audio", "--port", port_arg.c_str(), "--state-dir", state_arg.c_str(),
-          static_cast<char*>(nullptr));
+          "--history-days", "0", static_cast<char*>(nullptr));
     _exit(127);
   }
   return pid;

@@ -1,6 +1,6 @@
 // Starts the real `atmo demo` (embedded demo venue + in-process simulator + API + tablet UI) on a
 // free port with a throw-away state dir, waits until it answers, and stops it again.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -17,16 +17,13 @@ function sourceDir() {
   return process.env.ATMO_SOURCE_DIR || path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 }
 
+// A port from tests/free_port.py: below the ephemeral range and from the counter every test process
+// shares (a port found by listening on 0 may soon be some other test's outgoing source port).
 async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+  const testsDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+  const out = execFileSync('/usr/bin/python3',
+    ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); from free_port import free_port; print(free_port())', testsDir]);
+  return Number(String(out).trim());
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -50,7 +47,7 @@ async function startDaemon({ mode, log = () => {}, port: fixedPort, stateDir: fi
   const port = fixedPort ?? await freePort();
   const stateDir = fixedStateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'atmo-web-test-'));
   const args = mode === 'demo'
-    ? ['demo', '--port', String(port), '--state-dir', stateDir, '--no-audio']
+    ? ['demo', '--port', String(port), '--state-dir', stateDir, '--no-audio', '--history-days', '0']
     : ['serve', '--config', path.join(sourceDir(), 'config/venues/demo.yaml'), '--listen', `127.0.0.1:${port}`,
        '--state-dir', stateDir, '--no-audio'];
   args.push('--clock', clock ?? (process.env.ATMO_TEST_CLOCK || DEFAULT_TEST_CLOCK));
