@@ -15,6 +15,7 @@
 #include "controller/audio_output.hpp"
 #include "controller/controller.hpp"
 #include "controller/fleet/fleet_services.hpp"
+#include "controller/service/journal_log_format.hpp"
 #include "controller/service/service_heartbeat.hpp"
 #include "controller/service/service_notifier.hpp"
 #include "controller/service/venue_summary.hpp"
@@ -57,6 +58,7 @@ void arm_hangup(boost::asio::signal_set& signals) {
 }  // namespace
 
 int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& options) {
+  service::use_journal_format_under_systemd();
   const auto venue_clock = options.clock ? options.clock : std::make_shared<const SystemClock>();
   const Clock& clock = *venue_clock;
   boost::asio::io_context io(1);
