@@ -3,9 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -16,6 +19,10 @@
 #include "controller/controller.hpp"
 #include "controller/demo_history.hpp"
 #include "controller/fleet/fleet_services.hpp"
+#include "controller/service/journal_log_format.hpp"
+#include "controller/service/service_heartbeat.hpp"
+#include "controller/service/service_notifier.hpp"
+#include "controller/service/venue_summary.hpp"
 #include "controller/sim_link.hpp"
 #include "sim/simulator.hpp"
 #include "zones/venue_clock.hpp"
@@ -23,6 +30,37 @@
 namespace atmo::controller {
 
 namespace {
+
+/// ATMO_DEBUG_STALL_SECONDS=N: each SIGUSR2 blocks the logic thread for N seconds, as a deadlock
+/// would, to check that the service watchdog notices (docs/operations.md). There is no honest way
+/// to hang the controller thread from outside: SIGSTOP would stop every thread, the timers' too.
+void arm_debug_stall(boost::asio::signal_set& signals, std::chrono::seconds stall) {
+  signals.async_wait([&signals, stall](const boost::system::error_code& error, int) {
+    if (error) return;
+    spdlog::warn("SIGUSR2 with ATMO_DEBUG_STALL_SECONDS: the logic thread is blocked for {} s", stall.count());
+    std::this_thread::sleep_for(stall);
+    arm_debug_stall(signals, stall);
+  });
+}
+
+std::optional<std::chrono::seconds> debug_stall_from_environment() {
+  const char* text = std::getenv("ATMO_DEBUG_STALL_SECONDS");
+  if (!text || !*text) return std::nullopt;
+  const long seconds = std::strtol(text, nullptr, 10);
+  if (seconds <= 0) return std::nullopt;
+  return std::chrono::seconds(seconds);
+}
+
+/// SIGHUP must not kill the daemon (its default action): `kill -HUP` from a technician's habit.
+/// Reloading the venue file is not built yet (issue 17 item 3), so it says so instead.
+void arm_hangup(boost::asio::signal_set& signals) {
+  signals.async_wait([&signals](const boost::system::error_code& error, int) {
+    if (error) return;
+    spdlog::warn("SIGHUP: reloading the venue file is not supported yet; restart atmo to apply a changed venue file");
+    arm_hangup(signals);
+  });
+}
+
 
 /// One line that fills in place on a terminal, a line per lived day in a log.
 class HistoryBar {
@@ -82,6 +120,7 @@ Result<std::shared_ptr<const Clock>> live_history_first(const std::shared_ptr<co
 }  // namespace
 
 int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& options) {
+  service::use_journal_format_under_systemd();
   std::error_code ec;
   std::filesystem::create_directories(options.state_dir, ec);
   if (ec) {
@@ -99,6 +138,8 @@ int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& o
   // Registered before anything starts: a stop signal during start-up is queued until io.run()
   // instead of killing the process with the default action half-way through.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  boost::asio::signal_set hangup(io, SIGHUP);
+  arm_hangup(hangup);
   std::function<void()> on_stop = [&io] { io.stop(); };
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
@@ -187,7 +228,20 @@ int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& o
             << "\n  Stop with Ctrl-C.\n\n"
             << std::flush;
 
+  // Buses, store and API are up: tell the service manager, then keep its watchdog fed from this thread.
+  const auto notifier = service::ServiceNotifier::from_environment();
+  service::ServiceHeartbeat heartbeat(io, notifier, [&] { return service::venue_summary(controller, sound.status()); });
+  heartbeat.start();
+  boost::asio::signal_set stall_signals(io);
+  if (auto stall = debug_stall_from_environment()) {
+    stall_signals.add(SIGUSR2);
+    arm_debug_stall(stall_signals, *stall);
+  }
+
   on_stop = [&] {
+    heartbeat.stop();
+    stall_signals.cancel();
+    hangup.cancel();
     api_server.stop();
     controller.stop();
     io.stop();
@@ -195,6 +249,7 @@ int run_daemon(std::shared_ptr<const zones::Venue> venue, const DaemonOptions& o
   spdlog::info("atmo is running for {} ({} zones, {} devices); state in {}", venue->id(), venue->zones().size(),
                venue->devices().size(), options.state_dir.string());
   io.run();
+  heartbeat.stop();
   api_server.stop();
   controller.stop();
   fleet_services.value()->stop();  // after the controller's last events, so they reach the broker too
