@@ -11,6 +11,7 @@
 #include "controller/controller.hpp"
 #include "controller/sim_link.hpp"
 #include "sim/simulator.hpp"
+#include "zones/venue_clock.hpp"
 
 namespace atmo::controller {
 
@@ -20,26 +21,6 @@ constexpr TimeMs kDayMs = 24LL * 3600 * 1000;
 constexpr auto kCheckEvery = std::chrono::milliseconds(200);
 /// Real time kept between the lived days' end and the daemon's start (timer lateness is far less).
 constexpr double kSeamRealMs = 20.0;
-
-/// The fast clock of the lived days. It is of the target's kind (simulated or not): the database
-/// it writes continues on the target's clock, and check_clock_mark must accept that.
-class LivedPastClock final : public Clock {
- public:
-  LivedPastClock(TimeMs start, double rate, bool simulated)
-      : start_(start), rate_(rate), simulated_(simulated), origin_(std::chrono::steady_clock::now()) {}
-  TimeMs now_ms() const override {
-    const std::chrono::duration<double, std::milli> real = std::chrono::steady_clock::now() - origin_;
-    return start_ + static_cast<TimeMs>(std::floor(real.count() * rate_));
-  }
-  double rate() const override { return rate_; }
-  bool simulated() const override { return simulated_; }
-
- private:
-  TimeMs start_;
-  double rate_;
-  bool simulated_;
-  std::chrono::steady_clock::time_point origin_;
-};
 
 }  // namespace
 
@@ -52,7 +33,9 @@ Status live_demo_history(std::shared_ptr<const zones::Venue> venue, const std::f
                          bool simulated, const DemoHistoryOptions& options, const HistoryProgress& progress) {
   if (options.days <= 0) return ok_status();
   const TimeMs start = until() - options.days * kDayMs;
-  const LivedPastClock clock(start, options.rate, simulated);
+  // Of the daemon's kind of clock (simulated or not): its database continues on that clock, and
+  // check_clock_mark must accept it.
+  const VenueClock clock(start, options.rate, simulated);
 
   sim::SimulatorOptions sim_options;
   sim_options.ephemeral_ports = true;

@@ -21,18 +21,22 @@ class VenueClock final : public Clock {
   static constexpr double kMinRate = 0.1;
   static constexpr double kMaxRate = 3600.0;
 
-  VenueClock(TimeMs start, double rate) : start_(start), rate_(rate), origin_(std::chrono::steady_clock::now()) {}
+  /// `simulated`: false only for the demo's lived past, which a wall-clock daemon then continues
+  /// in the same database (controller/demo_history.hpp); every --clock/--rate run is simulated.
+  VenueClock(TimeMs start, double rate, bool simulated = true)
+      : start_(start), rate_(rate), simulated_(simulated), origin_(std::chrono::steady_clock::now()) {}
   TimeMs now_ms() const override {
     const std::chrono::duration<double, std::milli> real = std::chrono::steady_clock::now() - origin_;
     return start_ + static_cast<TimeMs>(std::floor(real.count() * rate_));
   }
   double rate() const override { return rate_; }
-  bool simulated() const override { return true; }
+  bool simulated() const override { return simulated_; }
   TimeMs start_ms() const { return start_; }
 
  private:
   TimeMs start_;
   double rate_;
+  bool simulated_;
   std::chrono::steady_clock::time_point origin_;
 };
 
