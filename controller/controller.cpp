@@ -43,9 +43,9 @@ constexpr auto kStateExceptions = "schedule.exceptions";
 }  // namespace
 
 std::string telemetry_database_path(const zones::Venue& venue, const std::filesystem::path& state_dir) {
-  auto options = telemetry::options_from_config(venue.config().storage(), (state_dir / (venue.id() + ".db")).string());
-  if (std::filesystem::path(options.path).is_relative()) return (state_dir / options.path).string();
-  return options.path;
+  // The default is relative too: joined once, so a relative --state-dir is not given twice.
+  const std::filesystem::path path = telemetry::options_from_config(venue.config().storage(), venue.id() + ".db").path;
+  return (path.is_relative() ? state_dir / path : path).string();
 }
 
 Controller::Controller(boost::asio::io_context& io, std::shared_ptr<const zones::Venue> venue, const Clock& clock,

@@ -11,6 +11,7 @@
 
 #include "config/venue_loader.hpp"
 #include "controller/cli/exit_codes.hpp"
+#include "controller/controller.hpp"
 #include "controller/report/day_report.hpp"
 #include "controller/report/log_export.hpp"
 #include "controller/report/report_formats.hpp"
@@ -82,12 +83,7 @@ std::variant<Loaded, int> load(const Source& source) {
   out.time.emplace(std::move(time).value());
   // Same default as the daemon: the venue's storage.database, relative to the state directory.
   out.db = source.db;
-  if (out.db.empty()) {
-    const auto& configured = out.venue->config().storage().database();
-    fs::path p = configured.empty() ? fs::path(out.venue->id() + ".db") : fs::path(configured);
-    if (p.is_relative()) p = fs::path(source.state_dir) / p;
-    out.db = p.string();
-  }
+  if (out.db.empty()) out.db = controller::telemetry_database_path(*out.venue, source.state_dir);
   std::error_code ec;
   if (!fs::exists(out.db, ec)) {
     std::cerr << "atmo: no telemetry database at " << out.db

@@ -151,3 +151,18 @@ TEST_CASE("readings from the simulator are stored with their quality", "[integra
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }
+
+// The daemon and `atmo report` find the database through one function; its default name used to be
+// joined to a relative state directory twice ("state/state/<venue id>.db").
+TEST_CASE("the telemetry database is the venue's storage path or <venue id>.db, under the state dir once") {
+  const auto demo = test::demo_venue();
+  CHECK(controller::telemetry_database_path(*demo, "state") == "state/" + demo->config().storage().database());
+  v1::Venue config = demo->config();
+  config.mutable_storage()->clear_database();
+  const auto unnamed = zones::Venue::create(std::move(config));
+  CHECK(controller::telemetry_database_path(*unnamed, "state") == "state/" + unnamed->id() + ".db");
+  CHECK(controller::telemetry_database_path(*unnamed, "/var/lib/atmo") == "/var/lib/atmo/" + unnamed->id() + ".db");
+  config = demo->config();
+  config.mutable_storage()->set_database("/srv/atmo/venue.db");
+  CHECK(controller::telemetry_database_path(*zones::Venue::create(std::move(config)), "state") == "/srv/atmo/venue.db");
+}
